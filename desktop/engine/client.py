@@ -1,0 +1,512 @@
+"""The asyncio API over the docker SDK.
+
+Every blocking SDK call runs on an executor that the :class:`Engine` owns and shuts
+down in :meth:`Engine.close`; streams run on threads of their own (see
+:mod:`desktop.engine.streams`). Lists come from the list endpoints only: one request
+lists every container, and no container is inspected to build a list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+import json
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, AsyncIterator, Callable, Iterable, Mapping, TypeVar
+from urllib.parse import urlsplit
+
+import docker
+import docker.auth
+import docker.errors
+from docker.context import ContextAPI
+from docker.context.config import get_current_context_name
+
+from desktop import log
+from desktop.engine.credentials import Credential, CredentialStore, registry_of_image
+from desktop.engine.errors import EngineError, ErrorKind, invalid, translate
+from desktop.engine.records import (
+    Container, Context, EngineInfo, Image, PullProgress, RunSpec,
+)
+from desktop.engine.streams import StreamPump, _shutdown_response
+
+T = TypeVar("T")
+
+BERTH_LABEL = "io.berth.managed"
+_VERSION_PREFIX = re.compile(r"^/v\d+\.\d+")
+
+
+def list_contexts() -> list[Context]:
+    """The Docker CLI contexts, the current one marked (``docker context ls``)."""
+    current = os.environ.get("DOCKER_CONTEXT") or get_current_context_name()
+    out = []
+    for ctx in ContextAPI.contexts():
+        out.append(Context(ctx.Name, ctx.Host or "", ctx.Name == current,
+                           (ctx.Metadata or {}).get("Description", "") if isinstance(ctx.Metadata, dict) else ""))
+    return out
+
+
+def resolve_host(host: str | None = None, context: str | None = None,
+                 environment: Mapping[str, str] | None = None) -> tuple[str, str, dict]:
+    """Where to connect: ``(url, context name, client kwargs)``.
+
+    An explicit ``host`` wins, then an explicit ``context``, then the
+    ``docker.from_env()`` rules: ``DOCKER_HOST`` (with ``DOCKER_TLS_VERIFY`` and
+    ``DOCKER_CERT_PATH``), then ``DOCKER_CONTEXT``, then the current context of the
+    CLI config, then the platform's default socket.
+    """
+    env = os.environ if environment is None else environment
+    if host:
+        return host, "", {"base_url": host}
+    if context:
+        try:
+            params = ContextAPI.kwargs_from_context(name=context, environment=env)
+        except docker.errors.ContextNotFound:
+            raise EngineError(ErrorKind.INVALID_INPUT, f"There is no Docker context named {context!r}.") from None
+        if ContextAPI.get_context(context) is None:
+            raise EngineError(ErrorKind.INVALID_INPUT, f"There is no Docker context named {context!r}.")
+        return params.get("base_url") or _default_socket(), context, params
+    params = docker.utils.kwargs_from_env(environment=env)
+    name = ""
+    if "base_url" not in params:
+        name = env.get("DOCKER_CONTEXT") or get_current_context_name() or "default"
+        try:
+            for k, v in ContextAPI.kwargs_from_context(environment=env).items():
+                params.setdefault(k, v)
+        except docker.errors.ContextException as exc:
+            log.engine.warning("ignoring the current context: %s", exc)
+    params.setdefault("base_url", _default_socket())
+    return params["base_url"], name, params
+
+
+def _default_socket() -> str:
+    if os.name == "nt":
+        return "npipe:////./pipe/docker_engine"
+    if not os.path.exists("/var/run/docker.sock"):
+        # Docker Desktop on macOS (and Linux) puts the socket in the user's home.
+        desktop = os.path.expanduser("~/.docker/run/docker.sock")
+        if os.path.exists(desktop):
+            return "unix://" + desktop
+    return "unix:///var/run/docker.sock"
+
+
+def _ports_config(spec: RunSpec) -> tuple[list, dict]:
+    exposed: list = []
+    bindings: dict[str, list] = collections.defaultdict(list)
+    for p in spec.ports:
+        key = p.key
+        if (p.container_port, p.protocol) not in exposed:
+            exposed.append((p.container_port, p.protocol))
+        bindings[key].append((p.host_ip, p.host_port or ""))
+    return exposed, dict(bindings)
+
+
+def _restart_policy(text: str) -> dict | None:
+    if not text or text == "no":
+        return None
+    name, _, count = text.partition(":")
+    if name not in ("always", "unless-stopped", "on-failure"):
+        raise invalid(f"Unknown restart policy {text!r}: use no, always, unless-stopped or on-failure[:N].")
+    policy: dict[str, Any] = {"Name": name}
+    if count:
+        if name != "on-failure" or not count.isdigit():
+            raise invalid(f"Only on-failure takes a retry count, as on-failure:3 (got {text!r}).")
+        policy["MaximumRetryCount"] = int(count)
+    return policy
+
+
+class Engine:
+    """One connection to one Docker engine."""
+
+    def __init__(self, *, host: str | None = None, context: str | None = None,
+                 credentials: CredentialStore | None = None, timeout: int = 60,
+                 workers: int = 4) -> None:
+        self._host_arg = host
+        self._context_arg = context
+        self._timeout = timeout
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="berth-engine")
+        self._api: docker.APIClient | None = None
+        self._api_lock = threading.Lock()
+        self._streams: set[StreamPump] = set()
+        self.credentials = credentials or CredentialStore()
+        self.info: EngineInfo | None = None
+        #: requests sent, by "METHOD /path" (diagnostics, tests and benchmarks)
+        self.requests: collections.Counter[str] = collections.Counter()
+        self.host, self.context, self._params = resolve_host(host, context)
+
+    # -- plumbing -----------------------------------------------------------------
+    def _count(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        req = response.request
+        path = _VERSION_PREFIX.sub("", urlsplit(req.url).path)
+        self.requests[f"{req.method} {path}"] += 1
+
+    def _client(self) -> docker.APIClient:
+        with self._api_lock:
+            if self._api is None:
+                try:
+                    api = docker.APIClient(timeout=self._timeout, version="auto", **self._params)
+                except Exception as exc:
+                    raise translate(exc) from None
+                api.hooks["response"].append(self._count)
+                self._api = api
+            return self._api
+
+    async def _call(self, fn: Callable[..., T], *args: Any, what: str = "", **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+
+        def run() -> T:
+            try:
+                return fn(*args, **kwargs)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise translate(exc, what=what) from None
+
+        return await loop.run_in_executor(self._executor, run)
+
+    async def _api_call(self, method: str, *args: Any, what: str = "", **kwargs: Any) -> Any:
+        def run() -> Any:
+            return getattr(self._client(), method)(*args, **kwargs)
+        return await self._call(run, what=what)
+
+    def _stream(self, opener: Callable[[docker.APIClient], Iterable[Any]], what: str = "",
+                high_water: int = 50_000, name: str = "berth-stream") -> StreamPump:
+        pump = StreamPump(lambda: opener(self._client()), what=what, high_water=high_water, name=name)
+        self._streams.add(pump)
+        return pump
+
+    async def close(self) -> None:
+        """Close every stream and the connection; shut the executor down."""
+        for pump in list(self._streams):
+            pump.close()
+        self._streams.clear()
+        api, self._api = self._api, None
+        if api is not None:
+            try:
+                api.close()
+            except Exception:
+                pass
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def reset_connection(self) -> None:
+        """Forget the connection (after the engine went away); the next call reconnects."""
+        with self._api_lock:
+            api, self._api = self._api, None
+        if api is not None:
+            try:
+                api.close()
+            except Exception:
+                pass
+
+    # -- engine ---------------------------------------------------------------------
+    async def connect(self) -> EngineInfo:
+        """Ping the engine and read its version. Raises EngineError(UNREACHABLE)."""
+        def run() -> EngineInfo:
+            api = self._client()
+            api.ping()
+            v = api.version()
+            return EngineInfo(self.host, self.context, v.get("Version", "?"), v.get("ApiVersion", "?"),
+                              v.get("Os", ""), v.get("Arch", ""))
+        try:
+            self.info = await self._call(run)
+        except EngineError:
+            self.reset_connection()
+            raise
+        return self.info
+
+    async def ping(self) -> bool:
+        try:
+            await self._api_call("ping")
+            return True
+        except EngineError:
+            return False
+
+    # -- lists --------------------------------------------------------------------
+    async def containers(self) -> list[Container]:
+        """Every container (``docker ps -a``): one ``GET /containers/json?all=1``."""
+        raw = await self._api_call("containers", all=True)
+        return [Container.from_api(d) for d in raw]
+
+    async def container(self, ident: str) -> Container | None:
+        """One container's list row (one filtered list request), or None if it is gone."""
+        raw = await self._api_call("containers", all=True, filters={"id": [ident]})
+        for d in raw:
+            if d["Id"] == ident or d["Id"].startswith(ident):
+                return Container.from_api(d)
+        if raw:
+            return Container.from_api(raw[0])
+        raw = await self._api_call("containers", all=True, filters={"name": [f"^/{ident}$"]})
+        return Container.from_api(raw[0]) if raw else None
+
+    async def images(self) -> list[Image]:
+        """Every image (``docker images``): one ``GET /images/json``."""
+        raw = await self._api_call("images")
+        return [Image.from_api(d) for d in raw]
+
+    # -- containers -----------------------------------------------------------------
+    async def create(self, spec: RunSpec) -> str:
+        """Create (and with ``spec.start``, start) a container; return its id.
+
+        If the start fails (a host port taken, say), the container is removed again:
+        nothing half-made is left behind.
+        """
+        if not spec.image.strip():
+            raise invalid("Choose an image to run.")
+        restart = _restart_policy(spec.restart)
+        if restart and spec.auto_remove:
+            raise invalid("A container cannot both restart automatically and remove itself when it stops.")
+
+        def run() -> str:
+            api = self._client()
+            exposed, bindings = _ports_config(spec)
+            binds = [m.spec for m in spec.mounts]
+            host_config = api.create_host_config(
+                port_bindings=bindings or None, binds=binds or None,
+                restart_policy=restart, auto_remove=spec.auto_remove)
+            labels = dict(spec.labels)
+            try:
+                created = api.create_container(
+                    spec.image, command=list(spec.command) if spec.command is not None else None,
+                    name=spec.name or None, ports=exposed or None,
+                    environment=[f"{k}={v}" for k, v in spec.env] or None,
+                    host_config=host_config, labels=labels or None,
+                    working_dir=spec.workdir or None, tty=spec.tty)
+            except docker.errors.ImageNotFound as exc:
+                raise EngineError(ErrorKind.IMAGE_NOT_FOUND,
+                                  f"The image {spec.image} is not on this engine. Pull it first.",
+                                  str(exc.explanation)) from None
+            except docker.errors.APIError as exc:
+                raise translate(exc, what=f"image {spec.image}") from None
+            cid = created["Id"]
+            if spec.start:
+                try:
+                    api.start(cid)
+                except Exception as exc:
+                    err = translate(exc, what=f"container {spec.name or cid[:12]}")
+                    try:
+                        api.remove_container(cid, force=True, v=True)
+                    except Exception as cleanup:
+                        log.engine.warning("could not remove %s after a failed start: %r", cid[:12], cleanup)
+                    raise err from None
+            return cid
+        return await self._call(run)
+
+    async def start(self, ident: str) -> None:
+        await self._api_call("start", ident, what=f"container {ident}")
+
+    async def stop(self, ident: str, timeout: int | None = None) -> None:
+        kwargs = {"timeout": timeout} if timeout is not None else {}
+        await self._api_call("stop", ident, what=f"container {ident}", **kwargs)
+
+    async def restart(self, ident: str, timeout: int | None = None) -> None:
+        kwargs = {"timeout": timeout} if timeout is not None else {}
+        await self._api_call("restart", ident, what=f"container {ident}", **kwargs)
+
+    async def pause(self, ident: str) -> None:
+        await self._api_call("pause", ident, what=f"container {ident}")
+
+    async def unpause(self, ident: str) -> None:
+        await self._api_call("unpause", ident, what=f"container {ident}")
+
+    async def kill(self, ident: str, signal: str | None = None) -> None:
+        await self._api_call("kill", ident, what=f"container {ident}", **({"signal": signal} if signal else {}))
+
+    async def rename(self, ident: str, new_name: str) -> None:
+        from desktop.engine.parsing import validate_container_name
+
+        validate_container_name(new_name)
+        await self._api_call("rename", ident, new_name, what=f"container {ident}")
+
+    async def remove(self, ident: str, *, force: bool = False, volumes: bool = False) -> None:
+        await self._api_call("remove_container", ident, force=force, v=volumes, what=f"container {ident}")
+
+    async def inspect(self, ident: str) -> dict:
+        return await self._api_call("inspect_container", ident, what=f"container {ident}")
+
+    async def wait(self, ident: str, timeout: float | None = None) -> int:
+        def run() -> int:
+            # A private client: a wait may outlast the default timeout, and must not
+            # tie up the shared connection pool.
+            return int(self._client().wait(ident, timeout=timeout)["StatusCode"])
+        return await self._call(run, what=f"container {ident}")
+
+    # -- images -------------------------------------------------------------------
+    def pull(self, reference: str) -> StreamPump:
+        """Pull ``reference``; iterate ``.items()`` for :class:`PullProgress` messages.
+
+        Uses the saved login for the image's registry. Closing the pump cancels the
+        pull. A failure reported inside the stream is raised as EngineError.
+        """
+        from desktop.engine.parsing import parse_image_reference
+
+        ref = parse_image_reference(reference)
+        cred = self.credentials.get(registry_of_image(ref.name))
+        auth = cred.auth_config() if cred else None
+        tag_or_digest = ref.digest or ref.tag
+
+        def opener(api: docker.APIClient) -> Iterable[Any]:
+            headers = {"X-Registry-Auth": docker.auth.encode_header(auth)} if auth else {}
+            response = api._post(api._url("/images/create"), params={"fromImage": ref.name, "tag": tag_or_digest},
+                                 headers=headers, stream=True, timeout=None)
+            api._raise_for_status(response)
+            return _PullMessages(api._stream_helper(response, decode=True), response, reference)
+
+        return self._stream(opener, what=f"image {reference}", name="berth-pull")
+
+    async def pull_all(self, reference: str, progress: Callable[[PullProgress], None] | None = None) -> None:
+        pump = self.pull(reference)
+        async for item in pump.items():
+            if progress is not None:
+                progress(item)
+
+    async def remove_image(self, ident: str, *, force: bool = False) -> None:
+        await self._api_call("remove_image", ident, force=force, what=f"image {ident}")
+
+    async def tag_image(self, ident: str, reference: str) -> None:
+        from desktop.engine.parsing import parse_image_reference
+
+        ref = parse_image_reference(reference)
+        if ref.digest:
+            raise invalid("A tag cannot contain a digest (@sha256:...).")
+        ok = await self._api_call("tag", ident, ref.name, ref.tag, what=f"image {ident}")
+        if not ok:
+            raise EngineError(ErrorKind.INTERNAL, f"The engine did not tag {ident} as {reference}.")
+
+    async def inspect_image(self, ident: str) -> dict:
+        return await self._api_call("inspect_image", ident, what=f"image {ident}")
+
+    async def image_history(self, ident: str) -> list[dict]:
+        return await self._api_call("history", ident, what=f"image {ident}")
+
+    # -- registry -------------------------------------------------------------------
+    async def login(self, registry: str, username: str, password: str) -> str:
+        """Check the login with the registry and save it; return where it was kept.
+
+        A refused login stores nothing. The password appears in no message.
+        """
+        from desktop.engine.credentials import registry_key
+
+        if not username.strip():
+            raise invalid("Enter a user name.")
+        if not password:
+            raise invalid("Enter a password.")
+        key = registry_key(registry)
+
+        def run() -> str:
+            api = self._client()
+            try:
+                api.login(username=username, password=password, registry=key, reauth=True)
+            except docker.errors.APIError as exc:
+                text = _explanation_scrubbed(exc, password)
+                low = text.lower()
+                if exc.status_code in (401, 403) or "unauthorized" in low or "incorrect" in low or "denied" in low:
+                    raise EngineError(ErrorKind.UNAUTHORIZED,
+                                      f"{registry or 'Docker Hub'} refused the login: wrong user name or password.",
+                                      text) from None
+                raise EngineError(ErrorKind.UNREACHABLE if "connection refused" in low or "no such host" in low
+                                  else ErrorKind.INTERNAL,
+                                  f"Could not log in to {registry or 'Docker Hub'}: {text.splitlines()[0] if text else ''}",
+                                  text) from None
+            return self.credentials.save(Credential(key, username, password))
+        return await self._call(run)
+
+    async def logout(self, registry: str) -> None:
+        await self._call(self.credentials.erase, registry)
+
+    # -- streams ---------------------------------------------------------------------
+    def events(self, since: int | None = None) -> StreamPump:
+        """The engine's event stream (decoded dicts)."""
+        return self._stream(lambda api: api.events(decode=True, since=since), what="the event stream",
+                            name="berth-events")
+
+    def logs(self, ident: str, *, follow: bool = True, tail: int | str = 1000, since: float | int | None = None,
+             timestamps: bool = False, high_water: int = 50_000) -> StreamPump:
+        """A container's log as ``(stream, bytes)`` frames (1 = stdout, 2 = stderr).
+
+        With a TTY the engine does not keep the two apart; every frame is then stdout.
+        """
+        from desktop.engine.logstream import open_log_frames
+
+        return self._stream(lambda api: open_log_frames(api, ident, follow=follow, tail=tail, since=since,
+                                                        timestamps=timestamps),
+                            what=f"container {ident}", high_water=high_water, name="berth-logs")
+
+    async def put_archive(self, ident: str, path: str, data: Iterable[bytes]) -> None:
+        """Send a tar stream to ``path`` in the container (``docker cp SRC C:path``).
+
+        ``data`` is consumed as it is sent; nothing is buffered whole. To cancel, make
+        ``data`` raise; the connection is then dropped and the engine discards the rest.
+        """
+        def run() -> None:
+            ok = self._client().put_archive(ident, path, data)
+            if not ok:
+                raise EngineError(ErrorKind.INTERNAL, f"The engine refused the copy into {path}.")
+        await self._call(run, what=f"container {ident}")
+
+    def get_archive(self, ident: str, path: str, chunk_size: int = 1 << 20) -> StreamPump:
+        """A tar stream of ``path`` in the container, as byte chunks (``docker cp C:path -``)."""
+        def opener(api: docker.APIClient) -> Iterable[bytes]:
+            stream, _stat = api.get_archive(ident, path, chunk_size=chunk_size)
+            return stream
+        return self._stream(opener, what=f"{path} in container {ident}", high_water=64, name="berth-archive")
+
+    async def stat_path(self, ident: str, path: str) -> dict | None:
+        """``{"name", "size", "mode", "mtime", "linkTarget"}`` of a path in a container, or None."""
+        def run() -> dict | None:
+            api = self._client()
+            url = api._url("/containers/{0}/archive", ident)
+            res = api._head(url, params={"path": path})
+            if res.status_code == 404:
+                body = res.headers.get("X-Docker-Container-Path-Stat")
+                if not body:
+                    # 404 with no stat: either the container or the path is missing.
+                    api.inspect_container(ident)  # raises NotFound for a missing container
+                    return None
+            api._raise_for_status(res)
+            import base64 as b64
+            raw = res.headers.get("X-Docker-Container-Path-Stat")
+            return json.loads(b64.b64decode(raw)) if raw else None
+        return await self._call(run, what=f"container {ident}")
+
+    async def exec_output(self, ident: str, cmd: list[str]) -> tuple[int, bytes]:
+        """Run ``cmd`` in a running container; return (exit code, combined output)."""
+        def run() -> tuple[int, bytes]:
+            api = self._client()
+            ex = api.exec_create(ident, cmd)
+            out = api.exec_start(ex["Id"])
+            code = api.exec_inspect(ex["Id"]).get("ExitCode")
+            return int(code if code is not None else -1), out
+        return await self._call(run, what=f"container {ident}")
+
+
+class _PullMessages:
+    """Pull progress messages; an ``error`` message in the stream becomes EngineError."""
+
+    def __init__(self, stream: Any, response: Any, reference: str) -> None:
+        self._stream = stream
+        self._response = response
+        self._reference = reference
+
+    def __iter__(self):
+        for msg in self._stream:
+            if "error" in msg:
+                text = msg.get("error") or ""
+                exc = docker.errors.APIError(text, explanation=text)
+                err = translate(exc, what=self._reference)
+                if err.kind is ErrorKind.INTERNAL and ("not found" in text.lower() or "does not exist" in text.lower()):
+                    err = EngineError(ErrorKind.IMAGE_NOT_FOUND, f"The image {self._reference} was not found.", text)
+                raise err
+            yield PullProgress.from_api(msg)
+
+    def close(self) -> None:
+        _shutdown_response(self._response)
+
+
+def _explanation_scrubbed(exc: docker.errors.APIError, secret: str) -> str:
+    text = exc.explanation or str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return str(text).replace(secret, "********") if secret else str(text)

@@ -1,0 +1,174 @@
+"""Blocking SDK streams turned into cancellable async iterators.
+
+A stream (events, logs, pull progress) is read by a thread of its own, never by the
+engine's executor, so that a long-lived stream cannot starve short calls. Items are
+handed to the event loop in batches: one loop wake-up for however many items arrived
+since the consumer last looked. When the consumer falls behind by ``high_water``
+items the reader waits, so memory stays bounded.
+
+Cancelling (``aclose()``, task cancellation, or leaving an ``async for``) closes the
+HTTP response, which closes the socket and ends the reader thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import threading
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+
+from desktop import log
+from desktop.engine.errors import EngineError, translate
+
+_END = object()
+
+
+class StreamPump:
+    def __init__(self, opener: Callable[[], Iterable[Any]], *, what: str = "",
+                 high_water: int = 50_000, name: str = "berth-stream") -> None:
+        self._opener = opener
+        self._what = what
+        self._high_water = high_water
+        self._name = name
+        self._items: collections.deque[Any] = collections.deque()
+        self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
+        self._wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stream: Any = None
+        self._closed = False
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- reader thread -------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            stream = self._opener()
+            with self._lock:
+                self._stream = stream
+                closed = self._closed
+            if closed:
+                _close(stream)
+                return
+            for item in stream:
+                with self._lock:
+                    if self._closed:
+                        break
+                    was_empty = not self._items
+                    self._items.append(item)
+                    while len(self._items) >= self._high_water and not self._closed:
+                        self._room.wait(0.5)
+                if was_empty:
+                    self._notify()
+        except BaseException as exc:  # handed to the consumer
+            if not self._closed:
+                self._error = exc
+        finally:
+            with self._lock:
+                self._items.append(_END)
+            self._notify()
+
+    def _notify(self) -> None:
+        loop, wake = self._loop, self._wakeup
+        if loop is not None and wake is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:  # loop closed meanwhile
+                pass
+
+    # -- consumer side ---------------------------------------------------------
+    def start(self) -> "StreamPump":
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
+        return self
+
+    async def batches(self) -> AsyncIterator[list[Any]]:
+        """Yield lists of items as they arrive; raise EngineError if the stream failed."""
+        if self._thread is None:
+            self.start()
+        assert self._wakeup is not None
+        try:
+            while True:
+                await self._wakeup.wait()
+                with self._lock:
+                    self._wakeup.clear()
+                    batch = list(self._items)
+                    self._items.clear()
+                    self._room.notify_all()
+                ended = bool(batch) and batch[-1] is _END
+                if ended:
+                    batch.pop()
+                if batch:
+                    yield batch
+                if ended:
+                    if self._error is not None:
+                        raise translate(self._error, what=self._what)
+                    return
+        finally:
+            self.close()
+
+    async def items(self) -> AsyncIterator[Any]:
+        async for batch in self.batches():
+            for item in batch:
+                yield item
+
+    def close(self) -> None:
+        """Close the connection; safe to call from any thread, more than once."""
+        with self._lock:
+            self._closed = True
+            stream = self._stream
+            self._room.notify_all()
+        if stream is not None:
+            _close(stream)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+def _close(stream: Any) -> None:
+    try:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    except Exception as exc:  # closing a dead socket may complain; nothing to do
+        log.engine.debug("closing stream: %r", exc)
+
+
+def iter_with_close(gen: Iterator[Any], response: Any) -> Any:
+    """Wrap a generator reading ``response`` so that ``close()`` shuts the socket."""
+
+    class _Closing:
+        def __iter__(self) -> Iterator[Any]:
+            return gen
+
+        def close(self) -> None:
+            _shutdown_response(response)
+
+    return _Closing()
+
+
+def _shutdown_response(response: Any) -> None:
+    import socket
+
+    try:
+        fp = response.raw._fp.fp
+        raw = getattr(fp, "raw", fp)
+        sock = getattr(raw, "_sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+    except AttributeError:
+        pass
+    try:
+        response.close()
+    except Exception:
+        pass
+
+
+def reraise(exc: BaseException, what: str = "") -> EngineError:
+    return translate(exc, what=what)

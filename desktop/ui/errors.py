@@ -1,0 +1,122 @@
+"""The one route for failures a user should see.
+
+Everything goes through :func:`report`: it logs the failure and shows it — in the
+status bar for light ones, in a (window-modal, non-blocking) message box with the
+engine's own text under "Show Details" for the rest. ``sys.excepthook`` is installed
+to the same place (qasync's ``asyncSlot`` reports there), so an unexpected exception
+is shown as a sentence, with the traceback only as a detail.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+
+from desktop import log
+from desktop.engine.errors import EngineError, ErrorKind, translate
+
+
+@dataclass(frozen=True)
+class Shown:
+    message: str
+    detail: str
+    kind: ErrorKind | None
+    serious: bool
+
+
+class ErrorRoute(QObject):
+    """Where failures go. ``shown`` fires for every report (tests and the log panel)."""
+
+    shown = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._window: QMainWindow | None = None
+        self.history: list[Shown] = []
+        self._box: QMessageBox | None = None
+
+    def attach(self, window: QMainWindow | None) -> None:
+        self._window = window
+
+    def report(self, error: BaseException | str, *, context: str = "", serious: bool | None = None,
+               parent: QWidget | None = None) -> Shown:
+        if isinstance(error, str):
+            message, detail, kind = error, "", None
+        else:
+            if isinstance(error, EngineError):
+                err = error
+            elif isinstance(error, (OSError, ValueError)) and not isinstance(error, ConnectionError):
+                err = EngineError(ErrorKind.INTERNAL, str(error) or type(error).__name__, repr(error))
+            else:
+                err = translate(error)
+            message, detail, kind = err.message, err.detail, err.kind
+            if kind is ErrorKind.INTERNAL and not isinstance(error, EngineError):
+                detail = "".join(traceback.format_exception(error))
+        if context:
+            message = f"{context}: {message}"
+        if serious is None:
+            serious = kind is not ErrorKind.CANCELLED
+        shown = Shown(message, detail, kind, serious)
+        self.history.append(shown)
+        del self.history[:-200]
+        (log.ui.error if serious else log.ui.warning)("%s%s", message, f" ({detail.splitlines()[0]})" if detail else "")
+        self._show(shown, parent)
+        self.shown.emit(shown)
+        return shown
+
+    def _show(self, shown: Shown, parent: QWidget | None) -> None:
+        window = self._window
+        if window is not None and window.statusBar() is not None:
+            window.statusBar().showMessage(shown.message, 15_000)
+        if not shown.serious:
+            return
+        owner = parent or window
+        if owner is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Berth", shown.message, QMessageBox.StandardButton.Ok, owner)
+        box.setObjectName("errorBox")
+        if shown.detail:
+            box.setDetailedText(shown.detail)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._box = box
+        box.open()
+
+    def last(self) -> Shown | None:
+        return self.history[-1] if self.history else None
+
+
+_route: ErrorRoute | None = None
+
+
+def get_route() -> ErrorRoute:
+    global _route
+    if _route is None:
+        _route = ErrorRoute()
+    return _route
+
+
+def report(error: BaseException | str, *, context: str = "", serious: bool | None = None,
+           parent: QWidget | None = None) -> Shown:
+    """Show ``error`` to the user (and log it). The one function for that."""
+    return get_route().report(error, context=context, serious=serious, parent=parent)
+
+
+def install_excepthook() -> Callable:
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        if exc_type is KeyboardInterrupt:
+            return previous(exc_type, exc, tb)
+        log.ui.error("unhandled exception", exc_info=(exc_type, exc, tb))
+        try:
+            report(exc, context="Something went wrong", serious=True)
+        except Exception:  # the route itself failed: fall back to the default hook
+            previous(exc_type, exc, tb)
+
+    sys.excepthook = hook
+    return previous

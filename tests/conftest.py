@@ -1,0 +1,152 @@
+"""Shared test set-up: a real Docker engine (from scripts/testbed.sh), clean-up of
+everything a test creates on it, and a runner for ``async def`` tests."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+RUN_ID = uuid.uuid4().hex[:8]
+#: Label put on every container a test creates; clean-up removes by it.
+TEST_LABEL = "io.berth.test"
+NAME_PREFIX = f"berth-t{RUN_ID}"
+
+REGISTRY = os.environ.get("BERTH_REGISTRY", "127.0.0.1:5000")
+REGISTRY_USER = os.environ.get("BERTH_REGISTRY_USER", "berth")
+REGISTRY_PASSWORD = os.environ.get("BERTH_REGISTRY_PASSWORD", "berth-test-password")
+WHALESAY = "docker/whalesay:latest"
+HTTPD = "httpd:latest"
+
+
+def docker(*args: str, check: bool = True, input: bytes | None = None, env: dict | None = None,
+           timeout: float = 120) -> str:
+    """Run the docker CLI; return its stdout (text)."""
+    res = subprocess.run(["docker", *args], capture_output=True, input=input, timeout=timeout,
+                         env={**os.environ, **(env or {})})
+    if check and res.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} failed ({res.returncode}): "
+                             f"{res.stderr.decode(errors='replace')}")
+    return res.stdout.decode("utf-8", errors="replace")
+
+
+def docker_json(*args: str) -> list | dict:
+    return json.loads(docker(*args))
+
+
+# -- markers -------------------------------------------------------------------------
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "qtbot" in fixtures:
+            item.add_marker(pytest.mark.gui)
+        if {"engine", "cleanup", "docker_engine"} & set(fixtures):
+            item.add_marker(pytest.mark.engine)
+
+
+# -- async tests -----------------------------------------------------------------
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfuncitem(pyfuncitem: pytest.Function):
+    """Run ``async def`` tests in a fresh event loop (engine-layer tests have no Qt)."""
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        names = pyfuncitem._fixtureinfo.argnames
+        kwargs = {n: pyfuncitem.funcargs[n] for n in names}
+        asyncio.run(pyfuncitem.obj(**kwargs))
+        return True
+    return None
+
+
+# -- the engine -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def docker_engine() -> None:
+    """The real engine must answer: a missing engine fails the tests, it does not skip them."""
+    res = subprocess.run(["docker", "version", "-f", "{{.Server.Version}}"], capture_output=True, timeout=30)
+    if res.returncode != 0:
+        pytest.fail("No Docker engine answers; start the test bed with `bash scripts/testbed.sh`:\n"
+                    + res.stderr.decode(errors="replace"), pytrace=False)
+
+
+@pytest.fixture
+def engine(docker_engine, cleanup):
+    """A fresh Engine on the default connection, closed after the test."""
+    from desktop.engine.client import Engine
+
+    eng = Engine()
+    yield eng
+    asyncio.run(eng.close())
+
+
+class Cleanup:
+    """What a test made on the engine; removed after the test whatever happened."""
+
+    def __init__(self) -> None:
+        self.containers: list[str] = []
+        self.images: list[str] = []
+        self.volumes: list[str] = []
+        self._n = 0
+
+    def name(self, hint: str = "c") -> str:
+        """A unique container name that clean-up will remove."""
+        self._n += 1
+        name = f"{NAME_PREFIX}-{hint}-{self._n}"
+        self.containers.append(name)
+        return name
+
+    def container(self, ident: str) -> str:
+        self.containers.append(ident)
+        return ident
+
+    def image(self, ref: str) -> str:
+        self.images.append(ref)
+        return ref
+
+    def volume(self, name: str) -> str:
+        self.volumes.append(name)
+        return name
+
+    def run(self, *args: str, name_hint: str = "c") -> str:
+        """``docker run -d --label ... ARGS``; returns the new container's id."""
+        return docker("run", "-d", "--label", f"{TEST_LABEL}={RUN_ID}", *args).strip()
+
+    def label_args(self) -> list[str]:
+        return ["--label", f"{TEST_LABEL}={RUN_ID}"]
+
+    def sweep(self) -> None:
+        ids = docker("ps", "-aq", "--filter", f"label={TEST_LABEL}={RUN_ID}").split()
+        ids += docker("ps", "-aq", "--filter", f"name=^/{NAME_PREFIX}").split()
+        targets = list(dict.fromkeys(ids + self.containers))
+        if targets:
+            docker("rm", "-f", "-v", *targets, check=False)
+        if self.images:
+            docker("rmi", "-f", *self.images, check=False)
+        if self.volumes:
+            docker("volume", "rm", "-f", *self.volumes, check=False)
+
+
+@pytest.fixture
+def cleanup(docker_engine):
+    c = Cleanup()
+    yield c
+    c.sweep()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_behind(request):
+    """After the run, no container of this run may remain on the engine."""
+    yield
+    if "docker_engine" not in request.session._fixturemanager._arg2fixturedefs:
+        return
+    res = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={TEST_LABEL}={RUN_ID}"],
+                         capture_output=True, text=True)
+    left = res.stdout.split()
+    res = subprocess.run(["docker", "ps", "-aq", "--filter", f"name=^/{NAME_PREFIX}"],
+                         capture_output=True, text=True)
+    left += res.stdout.split()
+    if left:
+        subprocess.run(["docker", "rm", "-f", *set(left)], capture_output=True)
+        pytest.fail(f"tests left containers behind: {sorted(set(left))}", pytrace=False)
