@@ -109,6 +109,15 @@ class StreamPump:
         finally:
             self.close()
 
+    def take_nowait(self) -> list[Any]:
+        """The items that already arrived, without waiting (the end marker stays)."""
+        taken: list[Any] = []
+        with self._lock:
+            while self._items and self._items[0] is not _END:
+                taken.append(self._items.popleft())
+            self._room.notify_all()
+        return taken
+
     async def items(self) -> AsyncIterator[Any]:
         async for batch in self.batches():
             for item in batch:

@@ -1,0 +1,46 @@
+"""Ageing the engine's STATUS text between lists, without asking the engine again.
+
+The engine writes "Up 5 minutes" or "Exited (0) 3 seconds ago" when it answers a list.
+Berth lists once and then learns of changes from events, so the text would freeze;
+:func:`aged_status` moves the duration in it forward by the time since the list. The
+duration is read back as the lower end of what the text can mean (for "5 minutes",
+5m00s), which is exact for the first minute and never runs ahead of the engine.
+"""
+
+from __future__ import annotations
+
+import re
+
+from desktop.engine.formatting import human_duration
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400,
+          "month": 30 * 86400, "year": 365 * 86400}
+_DURATION = re.compile(r"Less than a second|About a minute|About an hour|\d+ (?:second|minute|hour|day|week|month|year)s?")
+_STATUS = re.compile(r"^(?P<head>Up |(?:Exited|Restarting) \(-?\d+\) )(?P<dur>.+?)(?P<tail> ago)?(?P<rest> \(.*\))?$")
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds for a go-units HumanDuration text (its lower bound), or None."""
+    if text == "Less than a second":
+        return 0.0
+    if text == "About a minute":
+        return 46.0
+    if text == "About an hour":
+        return 3600.0 - 60 * 14  # go-units says "About an hour" from 46 minutes on
+    m = re.fullmatch(r"(\d+) (second|minute|hour|day|week|month|year)s?", text)
+    if not m:
+        return None
+    return float(int(m.group(1)) * _UNITS[m.group(2)])
+
+
+def aged_status(status: str, elapsed: float) -> str:
+    """``status`` as the engine would write it ``elapsed`` seconds later."""
+    if elapsed < 1:
+        return status
+    m = _STATUS.match(status)
+    if not m or not _DURATION.fullmatch(m.group("dur")):
+        return status
+    base = parse_duration(m.group("dur"))
+    if base is None:
+        return status
+    return f"{m.group('head')}{human_duration(base + elapsed)}{m.group('tail') or ''}{m.group('rest') or ''}"

@@ -1,0 +1,133 @@
+"""The containers table: ``docker ps -a`` as a live model."""
+
+from __future__ import annotations
+
+import enum
+import time
+from typing import Any, Callable, Hashable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from desktop.engine import formatting
+from desktop.engine.aging import aged_status
+from desktop.engine.records import Container
+from desktop.ui.models.base import RecordTableModel
+
+
+class Column(enum.IntEnum):
+    ID = 0
+    IMAGE = 1
+    COMMAND = 2
+    CREATED = 3
+    STATUS = 4
+    PORTS = 5
+    NAMES = 6
+
+
+STATE_COLORS = {
+    "running": QColor("#2e9d57"),
+    "paused": QColor("#c58a00"),
+    "restarting": QColor("#c58a00"),
+    "exited": QColor("#8a8f98"),
+    "created": QColor("#4a7fd0"),
+    "dead": QColor("#c0392b"),
+    "removing": QColor("#c0392b"),
+}
+_STATE_ORDER = {"running": 0, "restarting": 1, "paused": 2, "created": 3, "exited": 4, "dead": 5, "removing": 6}
+
+
+class ContainersModel(RecordTableModel[Container]):
+    HEADERS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._listed_at: dict[str, float] = {}
+        #: called by setData on the NAMES column: (container, new name) -> accepted
+        self.rename_handler: Callable[[Container, str], bool] | None = None
+
+    def key(self, record: Container) -> Hashable:
+        return record.id
+
+    def texts(self, c: Container, now: float) -> tuple[str, ...]:
+        cols = list(formatting.container_columns(c, now))
+        listed = self._listed_at.get(c.id)
+        if listed is not None:
+            cols[Column.STATUS] = aged_status(c.status, now - listed)
+        return tuple(cols)
+
+    def time_columns(self):
+        return (Column.CREATED, Column.STATUS)
+
+    def sort_value(self, c: Container, column: int, text: str) -> Any:
+        if column == Column.CREATED:
+            return c.created
+        if column == Column.STATUS:
+            return (_STATE_ORDER.get(c.state, 9), text)
+        if column == Column.PORTS:
+            return min((p.public_port or p.private_port for p in c.ports), default=0)
+        return text.lower()
+
+    def extra_data(self, c: Container, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.ID:
+                return c.id
+            if column == Column.COMMAND:
+                return c.command
+            if column == Column.IMAGE:
+                return f"{c.image}\n{c.image_id}"
+            if column == Column.PORTS and c.ports:
+                return "Double-click to open a published port in the browser"
+            if column == Column.NAMES:
+                return "F2 renames the container"
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
+            return STATE_COLORS.get(c.state)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{c.name}, {c.status}"
+        return None
+
+    # -- changes keep the time each row was listed (for ageing STATUS) -----------------------
+    def sync(self, records) -> None:
+        records = list(records)
+        now = time.time()
+        for c in records:
+            self._listed_at[c.id] = now
+        live = {c.id for c in records}
+        for gone in set(self._listed_at) - live:
+            del self._listed_at[gone]
+        super().sync(records)
+
+    def reset(self, records) -> None:
+        records = list(records)
+        now = time.time()
+        self._listed_at = {c.id: now for c in records}
+        super().reset(records)
+
+    def upsert(self, record: Container) -> None:
+        self._listed_at[record.id] = time.time()
+        super().upsert(record)
+        # a status text identical to before still needs its new list time shown
+        row = self.row_of(record.id)
+        if row >= 0:
+            self._text[row] = self.texts(record, time.time())
+
+    def remove(self, key: Hashable) -> None:
+        self._listed_at.pop(key, None)  # type: ignore[arg-type]
+        super().remove(key)
+
+    # -- rename in place ---------------------------------------------------------------
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        f = super().flags(index)
+        if index.isValid() and index.column() == Column.NAMES:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != Column.NAMES:
+            return False
+        c = self.record(index.row())
+        new = str(value).strip()
+        if new == c.name or self.rename_handler is None:
+            return False
+        return bool(self.rename_handler(c, new))

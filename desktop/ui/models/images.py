@@ -1,0 +1,53 @@
+"""The images table: ``docker images`` as a live model, one row per tag."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Hashable
+
+from PySide6.QtCore import Qt
+
+from desktop.engine import formatting
+from desktop.engine.formatting import ImageRow
+from desktop.ui.models.base import RecordTableModel
+
+
+class Column(enum.IntEnum):
+    REPOSITORY = 0
+    TAG = 1
+    ID = 2
+    CREATED = 3
+    SIZE = 4
+
+
+class ImagesModel(RecordTableModel[ImageRow]):
+    HEADERS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
+
+    def key(self, row: ImageRow) -> Hashable:
+        return (row.image.id, row.repository, row.tag)
+
+    def texts(self, row: ImageRow, now: float) -> tuple[str, ...]:
+        return formatting.image_columns(row, now)
+
+    def time_columns(self):
+        return (Column.CREATED,)
+
+    def sort_value(self, row: ImageRow, column: int, text: str) -> Any:
+        if column == Column.CREATED:
+            return row.image.created
+        if column == Column.SIZE:
+            return row.image.size
+        return text.lower()
+
+    def extra_data(self, row: ImageRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.ID:
+                return row.image.id
+            if column == Column.SIZE:
+                return f"{row.image.size:,} bytes"
+            if column in (Column.REPOSITORY, Column.TAG) and row.image.repo_digests:
+                return "\n".join(row.image.repo_digests)
+        return None
+
+    def sync_images(self, images) -> None:
+        self.sync(formatting.image_rows(images))
