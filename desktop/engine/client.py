@@ -458,7 +458,7 @@ class Engine:
         def run() -> dict | None:
             api = self._client()
             url = api._url("/containers/{0}/archive", ident)
-            res = api._head(url, params={"path": path})
+            res = api.head(url, params={"path": path}, timeout=api.timeout)
             if res.status_code == 404:
                 body = res.headers.get("X-Docker-Container-Path-Stat")
                 if not body:
