@@ -1,0 +1,453 @@
+"""Parsing of what a user types: names, image references, ports, env, volumes, commands.
+
+Pure functions with the docker CLI's syntax and rules. Every invalid input raises
+:class:`EngineError` of kind ``INVALID_INPUT`` whose message says what is wrong and
+how it should look; nothing else is ever raised.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shlex
+from dataclasses import dataclass
+
+from desktop.engine.errors import EngineError, invalid
+from desktop.engine.records import Mount, PortMapping, RunSpec
+
+__all__ = [
+    "ImageRef", "validate_container_name", "parse_image_reference", "parse_port", "parse_ports",
+    "format_port", "parse_env", "parse_volume", "parse_volumes", "parse_command",
+    "docker_command_line", "PROTOCOLS",
+]
+
+PROTOCOLS = ("tcp", "udp", "sctp")
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise invalid(f"The {what} must be text, not {type(value).__name__}.")
+    return value
+
+
+def _show(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, shortened when long."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)
+
+
+# -- container names ------------------------------------------------------------------
+_NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+", re.ASCII)
+_NAME_CHAR_RE = re.compile(r"[a-zA-Z0-9_.-]", re.ASCII)
+
+
+def validate_container_name(name: str) -> str:
+    """Check a container name by the engine's rule; return it without a leading ``/``."""
+    name = _text(name, "container name")
+    bare = name[1:] if name.startswith("/") else name
+    if _NAME_RE.fullmatch(bare):
+        return bare
+    allowed = "letters, digits, '_', '.' and '-'"
+    if not bare.strip():
+        raise invalid(f"The container name is empty: a name has at least two characters ({allowed}, "
+                      "starting with a letter or digit), as web-1.")
+    if not (bare[0].isascii() and bare[0].isalnum()):
+        shown = "a space" if bare[0] == " " else repr(bare[0])
+        raise invalid(f"The container name {_show(bare)} starts with {shown}: "
+                      f"a name starts with a letter or digit, as web-1.")
+    for ch in bare:
+        if not _NAME_CHAR_RE.fullmatch(ch):
+            shown = "a space" if ch == " " else repr(ch)
+            raise invalid(f"The container name {_show(bare)} contains {shown}: "
+                          f"use only {allowed}, as web-1.")
+    raise invalid(f"The container name {_show(bare)} is too short: a name has at least two characters, "
+                  f"as {bare}1.")
+
+
+# -- image references ---------------------------------------------------------------
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN_RE = re.compile(
+    rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?", re.ASCII)
+_PATH_COMPONENT_RE = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*", re.ASCII)
+_TAG_RE = re.compile(r"[\w][\w.-]{0,127}", re.ASCII)
+_DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}", re.ASCII)
+_HEX64_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
+_HUB_DOMAINS = ("docker.io", "index.docker.io")
+_NAME_MAX = 255
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """A parsed image reference ``[registry[:port]/]path[:tag][@digest]``.
+
+    ``registry`` is ``""`` for Docker Hub, whose official images have a one-component
+    ``path`` (``httpd``, not ``library/httpd``). ``name`` is what the engine takes as
+    ``fromImage``. ``tag`` is ``"latest"`` when neither a tag nor a digest was given.
+    """
+
+    registry: str
+    path: str
+    tag: str = "latest"
+    digest: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.registry}/{self.path}" if self.registry else self.path
+
+    def __str__(self) -> str:
+        text = self.name
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+
+def parse_image_reference(text: str) -> ImageRef:
+    """Parse an image reference as ``docker pull`` does (``httpd``, ``127.0.0.1:5000/a/b:1``)."""
+    ref = _text(text, "image reference").strip()
+    example = "as httpd, httpd:2.4, docker/whalesay:latest or 127.0.0.1:5000/team/app:1.0"
+    if not ref:
+        raise invalid(f"The image name is empty: enter one, {example}.")
+    if any(ch.isspace() for ch in ref):
+        raise invalid(f"The image reference {_show(ref)} contains a space: {example}.")
+
+    digest = ""
+    if "@" in ref:
+        ref, _, digest = ref.partition("@")
+        if not _DIGEST_RE.fullmatch(digest):
+            raise invalid(f"The digest {_show(digest)} is not valid: a digest is sha256: followed by "
+                          "64 lowercase hexadecimal digits, as httpd@sha256:0123…cdef.")
+        if not ref:
+            raise invalid(f"The digest has no image name before '@': {example}.")
+
+    tag = ""
+    colon = ref.rfind(":")
+    if colon > ref.rfind("/"):
+        ref, tag = ref[:colon], ref[colon + 1:]
+        if not tag:
+            raise invalid(f"The tag after ':' is empty in {_show(text.strip())}: "
+                          "leave out the ':' for the latest tag, or give one, as httpd:2.4.")
+        if not _TAG_RE.fullmatch(tag):
+            if len(tag) > 128:
+                raise invalid(f"The tag {_show(tag)} is longer than 128 characters.")
+            raise invalid(f"The tag {_show(tag)} is not valid: a tag has letters, digits, '_', '.' and '-', "
+                          "and does not start with '.' or '-' (as 2.4 or v1_beta).")
+    if not ref:
+        raise invalid(f"The image reference {_show(text.strip())} has no name before the tag: {example}.")
+    if len(ref) > _NAME_MAX:
+        raise invalid(f"The image name is {len(ref)} characters long: it may have at most {_NAME_MAX}.")
+    if _HEX64_RE.fullmatch(ref):
+        raise invalid("A 64-digit hexadecimal string is an image ID, not a name: "
+                      "use the ID itself where an ID is expected, or a name such as httpd:latest.")
+
+    registry = ""
+    path = ref
+    first, slash, rest = ref.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
+        registry, path = first, rest
+        if not _DOMAIN_RE.fullmatch(registry):
+            raise invalid(f"The registry {_show(registry)} is not a valid host name: "
+                          "a registry is a host with an optional port, as 127.0.0.1:5000 or registry.example.com.")
+    if not path:
+        raise invalid(f"The image reference {_show(text.strip())} has a registry but no image path after it: "
+                      "as 127.0.0.1:5000/team/app.")
+    for component in path.split("/"):
+        if not component:
+            raise invalid(f"The image name {_show(ref)} has an empty part (a doubled or trailing '/'): "
+                          "as team/app.")
+        if not _PATH_COMPONENT_RE.fullmatch(component):
+            if component != component.lower():
+                raise invalid(f"The image name {_show(ref)} contains uppercase letters: repository names "
+                              f"must be lowercase, as {ref.lower()}.")
+            raise invalid(f"The image name part {_show(component)} is not valid: parts are lowercase letters "
+                          "and digits, separated by single '.', '_', '__' or '-' (as my-app or team/app_2).")
+    if registry.lower() in _HUB_DOMAINS:
+        registry = ""
+    if not registry and path.startswith("library/") and path.count("/") == 1:
+        path = path[len("library/"):]
+    if not tag and not digest:
+        tag = "latest"
+    return ImageRef(registry, path, tag, digest)
+
+
+# -- ports ------------------------------------------------------------------------------
+_DIGITS_RE = re.compile(r"[0-9]+", re.ASCII)
+_PORT_EXAMPLES = "as 80, 818:80, 127.0.0.1:8080:80/tcp, 8000-8002:80-82 or [::1]:53:53/udp"
+
+
+def _port_number(text: str, spec: str, role: str) -> int:
+    if not _DIGITS_RE.fullmatch(text):
+        raise invalid(f"In the port mapping {_show(spec)}, the {role} {_show(text)} is not a number: "
+                      f"ports are numbers from 1 to 65535, {_PORT_EXAMPLES}.")
+    value = int(text) if len(text) <= 10 else 1 << 40
+    if value == 0 and role.startswith("host"):
+        raise invalid(f"In the port mapping {_show(spec)}, host port 0 is not allowed: leave the host port "
+                      "out (as 80, or 127.0.0.1::80) to let Docker pick a free one.")
+    if not 1 <= value <= 65535:
+        raise invalid(f"In the port mapping {_show(spec)}, the {role} {text} is out of range: "
+                      "ports are numbers from 1 to 65535.")
+    return value
+
+
+def _port_range(text: str, spec: str, role: str) -> tuple[int, int]:
+    if not text:
+        raise invalid(f"The port mapping {_show(spec)} has no {role}: {_PORT_EXAMPLES}.")
+    low, dash, high = text.partition("-")
+    start = _port_number(low, spec, role)
+    if not dash:
+        return start, start
+    end = _port_number(high, spec, role)
+    if end < start:
+        raise invalid(f"In the port mapping {_show(spec)}, the {role} range {text} ends before it starts: "
+                      f"write the lower port first, as {end}-{start}.")
+    return start, end
+
+
+def parse_port(spec: str) -> tuple[PortMapping, ...]:
+    """One ``docker run -p`` spec; a range gives one mapping per port."""
+    raw = _text(spec, "port mapping").strip()
+    if not raw:
+        raise invalid(f"The port mapping is empty: enter the container port to publish, {_PORT_EXAMPLES}.")
+    body, slash, proto = raw.partition("/")
+    if slash:
+        proto = proto.lower()
+        if proto not in PROTOCOLS:
+            raise invalid(f"The port mapping {_show(raw)} has the protocol {_show(proto)}: "
+                          "use /tcp, /udp or /sctp (or nothing for tcp).")
+    else:
+        proto = "tcp"
+
+    host_ip = ""
+    if body.startswith("["):
+        close = body.find("]")
+        if close < 0:
+            raise invalid(f"The port mapping {_show(raw)} opens '[' without closing it: "
+                          "write an IPv6 address in brackets, as [::1]:8080:80.")
+        host_ip = body[1:close]
+        rest = body[close + 1:]
+        if not rest.startswith(":"):
+            raise invalid(f"In the port mapping {_show(raw)}, the IPv6 address must be followed by "
+                          "':HOSTPORT:CONTAINERPORT', as [::1]:8080:80 or [::1]::80.")
+        parts = rest[1:].split(":")
+        if len(parts) != 2:
+            raise invalid(f"The port mapping {_show(raw)} does not read as [IP]:HOSTPORT:CONTAINERPORT, "
+                          "as [::1]:8080:80.")
+        host, container = parts
+        _check_ip(host_ip, raw, ipv6_only=True)
+    else:
+        parts = body.split(":")
+        if len(parts) == 1:
+            host, container = "", parts[0]
+        elif len(parts) == 2:
+            host, container = parts
+        elif len(parts) == 3:
+            host_ip, host, container = parts
+            if not host_ip:
+                raise invalid(f"The port mapping {_show(raw)} starts with ':' but gives no IP address: "
+                              "write IP:HOSTPORT:CONTAINERPORT, as 127.0.0.1:8080:80, or HOSTPORT:CONTAINERPORT.")
+            _check_ip(host_ip, raw)
+        else:
+            host_ip = ":".join(parts[:-2])
+            host, container = parts[-2], parts[-1]
+            if ":" in host_ip:
+                try:
+                    ipaddress.IPv6Address(host_ip)
+                except ValueError:
+                    raise invalid(f"The port mapping {_show(raw)} has too many ':' parts: "
+                                  f"{_PORT_EXAMPLES}.") from None
+                raise invalid(f"In the port mapping {_show(raw)}, write the IPv6 address in brackets, "
+                              f"as [{host_ip}]:{host or 8080}:{container or 80}.")
+    if not container:
+        raise invalid(f"The port mapping {_show(raw)} has no container port: "
+                      f"the container port comes last, {_PORT_EXAMPLES}.")
+    c_start, c_end = _port_range(container, raw, "container port")
+    h_start = h_end = 0
+    if host:
+        h_start, h_end = _port_range(host, raw, "host port")
+        if (h_end - h_start) != (c_end - c_start) and c_start != c_end:
+            raise invalid(f"In the port mapping {_show(raw)}, the host range {host} and the container range "
+                          f"{container} have different lengths: give ranges of the same size, as 8000-8002:80-82.")
+    mappings = []
+    for i in range(c_end - c_start + 1):
+        if not host:
+            host_port = ""
+        elif c_start == c_end and h_start != h_end:
+            host_port = f"{h_start}-{h_end}"
+        else:
+            host_port = str(h_start + i)
+        mappings.append(PortMapping(c_start + i, proto, host_ip, host_port))
+    return tuple(mappings)
+
+
+def _check_ip(text: str, spec: str, *, ipv6_only: bool = False) -> None:
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        raise invalid(f"In the port mapping {_show(spec)}, {_show(text)} is not an IP address: "
+                      "use an address of this machine, as 127.0.0.1 or [::1].") from None
+    if ipv6_only and addr.version != 6:
+        raise invalid(f"In the port mapping {_show(spec)}, brackets are for IPv6 addresses only: "
+                      f"write {text}:HOSTPORT:CONTAINERPORT.")
+
+
+def parse_ports(text: str) -> tuple[PortMapping, ...]:
+    """Several ``-p`` specs separated by commas and/or whitespace (blank gives none)."""
+    text = _text(text, "port mappings")
+    result: list[PortMapping] = []
+    for spec in re.split(r"[,\s]+", text):
+        if spec:
+            result.extend(parse_port(spec))
+    return tuple(result)
+
+
+def format_port(m: PortMapping) -> str:
+    """A mapping back in ``docker run -p`` syntax (``127.0.0.1:8080:80/udp``)."""
+    text = str(m.container_port)
+    if m.host_ip:
+        ip = f"[{m.host_ip}]" if ":" in m.host_ip else m.host_ip
+        text = f"{ip}:{m.host_port}:{text}"
+    elif m.host_port:
+        text = f"{m.host_port}:{text}"
+    if m.protocol and m.protocol != "tcp":
+        text += f"/{m.protocol}"
+    return text
+
+
+# -- environment --------------------------------------------------------------------------
+def parse_env(text: str) -> tuple[tuple[str, str], ...]:
+    """``KEY=VALUE`` lines; blank lines and ``#`` comments are skipped."""
+    text = _text(text, "environment")
+    result: list[tuple[str, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.lstrip()
+        if not line or line.startswith("#"):
+            continue
+        key, eq, value = line.partition("=")
+        where = f"Line {number} of the environment"
+        if not key:
+            raise invalid(f"{where} ({_show(line)}) has no variable name before '=': write KEY=VALUE.")
+        if any(ch.isspace() for ch in key):
+            raise invalid(f"{where}: the variable name {_show(key)} contains a space: "
+                          "names have no spaces, as KEY=VALUE.")
+        if not eq:
+            raise invalid(f"{where} ({_show(key)}) has no '=': write {key}=VALUE "
+                          f"(or {key}= for an empty value).")
+        result.append((key, value))
+    return tuple(result)
+
+
+# -- volumes --------------------------------------------------------------------------
+_VOLUME_NAME_RE = _NAME_RE
+_VOLUME_EXAMPLES = "as /srv/site:/usr/local/apache2/htdocs:ro, data:/var/lib/data or /cache"
+
+
+def parse_volume(spec: str) -> Mount:
+    """A ``-v`` spec: ``/host:/container[:ro|rw]``, ``name:/container[:ro|rw]`` or ``/container``."""
+    raw = _text(spec, "volume").strip()
+    if not raw:
+        raise invalid(f"The volume is empty: {_VOLUME_EXAMPLES}.")
+    parts = raw.split(":")
+    read_only = False
+    if len(parts) > 1 and parts[-1] in ("ro", "rw"):
+        read_only = parts.pop() == "ro"
+        if len(parts) == 1:
+            raise invalid(f"The volume {_show(raw)} has a mode but no container path: {_VOLUME_EXAMPLES}.")
+    elif len(parts) > 1 and parts[-1] and not parts[-1].startswith("/"):
+        last = parts[-1]
+        if len(parts) == 2:
+            raise invalid(f"In the volume {_show(raw)}, the container path {_show(last)} is not absolute: "
+                          f"it starts with '/', {_VOLUME_EXAMPLES}.")
+        raise invalid(f"The volume {_show(raw)} ends with the mode {_show(last)}: "
+                      "use :ro for read-only or :rw (the default) for read-write.")
+    if len(parts) == 1:
+        source, target = "", parts[0]
+    elif len(parts) == 2:
+        source, target = parts
+    else:
+        raise invalid(f"The volume {_show(raw)} has too many ':' parts: write SOURCE:TARGET[:ro], "
+                      f"{_VOLUME_EXAMPLES}.")
+    if not target:
+        raise invalid(f"The volume {_show(raw)} has no container path: {_VOLUME_EXAMPLES}.")
+    if not target.startswith("/"):
+        raise invalid(f"In the volume {_show(raw)}, the container path {_show(target)} is not absolute: "
+                      f"it starts with '/', {_VOLUME_EXAMPLES}.")
+    if target.rstrip("/") == "":
+        raise invalid(f"In the volume {_show(raw)}, the container path cannot be '/': "
+                      "mount on a folder, as /data.")
+    if len(parts) == 2:
+        if not source:
+            raise invalid(f"The volume {_show(raw)} has nothing before ':': give a host folder or a volume name, "
+                          f"{_VOLUME_EXAMPLES}.")
+        if not source.startswith("/"):
+            if source.startswith((".", "~")):
+                raise invalid(f"In the volume {_show(raw)}, the host path {_show(source)} is relative: "
+                              "give the absolute path of the host folder, as /home/me/site.")
+            if not _VOLUME_NAME_RE.fullmatch(source):
+                raise invalid(f"In the volume {_show(raw)}, {_show(source)} is neither an absolute host path "
+                              "nor a volume name (letters, digits, '_', '.', '-', at least two characters): "
+                              f"{_VOLUME_EXAMPLES}.")
+    return Mount(source, target, read_only)
+
+
+def parse_volumes(text: str) -> tuple[Mount, ...]:
+    """One volume spec per line; blank lines and ``#`` comments are skipped."""
+    text = _text(text, "volumes")
+    result = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            result.append(parse_volume(line))
+    return tuple(result)
+
+
+# -- command ------------------------------------------------------------------------------
+def parse_command(text: str) -> tuple[str, ...] | None:
+    """Split a command line with shell quoting; an empty command gives ``None`` (the image's own)."""
+    text = _text(text, "command")
+    if not text.strip():
+        return None
+    try:
+        words = shlex.split(text, posix=True)
+    except ValueError as exc:
+        reason = str(exc)
+        if "quotation" in reason:
+            raise invalid("The command has a quote that is not closed: close every ' and \" "
+                          "(as sh -c 'echo hi'), or escape a lone quote as \\'.") from None
+        if "escaped" in reason:
+            raise invalid("The command ends with a lone backslash: remove it, or write \\\\ for a backslash.") from None
+        raise invalid(f"The command cannot be split into words: {reason}.") from None
+    return tuple(words) or None
+
+
+# -- docker command line ------------------------------------------------------------------
+def _mount_arg(m: Mount) -> str:
+    return m.spec if m.source else m.target + (":ro" if m.read_only else "")
+
+
+def docker_command_line(spec: RunSpec) -> str:
+    """The ``docker run``/``docker create`` command line equivalent to ``spec``."""
+    args = ["docker", "run" if spec.start else "create"]
+    if spec.name:
+        args += ["--name", spec.name]
+    for p in spec.ports:
+        args += ["-p", format_port(p)]
+    for key, value in spec.env:
+        args += ["-e", f"{key}={value}"]
+    for m in spec.mounts:
+        args += ["-v", _mount_arg(m)]
+    if spec.restart and spec.restart != "no":
+        args += ["--restart", spec.restart]
+    if spec.auto_remove:
+        args.append("--rm")
+    for key, value in spec.labels.items():
+        args += ["--label", f"{key}={value}"]
+    if spec.workdir:
+        args += ["-w", spec.workdir]
+    if spec.tty:
+        args.append("-t")
+    args.append(spec.image)
+    if spec.command:
+        args.extend(spec.command)
+    return " ".join(shlex.quote(a) for a in args)
