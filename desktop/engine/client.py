@@ -440,8 +440,11 @@ class Engine:
         ``data`` is consumed as it is sent; nothing is buffered whole. To cancel, make
         ``data`` raise; the connection is then dropped and the engine discards the rest.
         """
+        # requests streams an iterator but would form-encode a list or tuple of chunks
+        body = data if isinstance(data, (bytes, bytearray)) else iter(data)
+
         def run() -> None:
-            ok = self._client().put_archive(ident, path, data)
+            ok = self._client().put_archive(ident, path, body)
             if not ok:
                 raise EngineError(ErrorKind.INTERNAL, f"The engine refused the copy into {path}.")
         await self._call(run, what=f"container {ident}")
