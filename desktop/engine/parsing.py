@@ -16,7 +16,7 @@ from desktop.engine.errors import EngineError, invalid
 from desktop.engine.records import Mount, PortMapping, RunSpec
 
 __all__ = [
-    "ImageRef", "validate_container_name", "parse_image_reference", "parse_port", "parse_ports",
+    "ImageRef", "validate_container_name", "parse_image_reference", "familiar_reference", "parse_port", "parse_ports",
     "format_port", "parse_env", "parse_volume", "parse_volumes", "parse_command",
     "docker_command_line", "PROTOCOLS",
 ]
@@ -106,6 +106,19 @@ class ImageRef:
 
 def parse_image_reference(text: str) -> ImageRef:
     """Parse an image reference as ``docker pull`` does (``httpd``, ``127.0.0.1:5000/a/b:1``)."""
+    return _parse_reference(text, default_tag=True)
+
+
+def familiar_reference(text: str) -> ImageRef | None:
+    """``text`` parsed as docker's ``ParseNormalizedNamed`` does, with no default tag;
+    ``None`` when it is not a valid reference (the CLI then shows it unchanged)."""
+    try:
+        return _parse_reference(text, default_tag=False)
+    except EngineError:
+        return None
+
+
+def _parse_reference(text: str, *, default_tag: bool) -> ImageRef:
     ref = _text(text, "image reference").strip()
     example = "as httpd, httpd:2.4, docker/whalesay:latest or 127.0.0.1:5000/team/app:1.0"
     if not ref:
@@ -167,7 +180,7 @@ def parse_image_reference(text: str) -> ImageRef:
         registry = ""
     if not registry and path.startswith("library/") and path.count("/") == 1:
         path = path[len("library/"):]
-    if not tag and not digest:
+    if not tag and not digest and default_tag:
         tag = "latest"
     return ImageRef(registry, path, tag, digest)
 

@@ -1,0 +1,269 @@
+"""Text of the containers and images tables, identical to the docker CLI's.
+
+``docker ps -a`` and ``docker images`` print these columns; the functions here give the
+same text for the same list response (docker/cli ``cli/command/formatter`` and
+``docker/go-units``), and the rows keep the numeric values for sorting.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from desktop.engine.parsing import familiar_reference
+from desktop.engine.records import Container, Image, Port
+
+__all__ = [
+    "CONTAINER_HEADERS", "IMAGE_HEADERS", "ImageRow", "container_columns", "image_rows",
+    "truncate_id", "human_duration", "since", "human_size", "format_ports", "ellipsis", "go_quote",
+    "container_image", "container_command", "container_names",
+]
+
+CONTAINER_HEADERS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+IMAGE_HEADERS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
+NONE = "<none>"
+_SHORT_ID = 12
+
+
+def truncate_id(ident: str) -> str:
+    """The 12-character short form of an id, without its ``sha256:`` algorithm."""
+    return ident.split(":", 1)[-1][:_SHORT_ID]
+
+
+# -- durations and sizes (go-units) -----------------------------------------------------
+def human_duration(seconds: float) -> str:
+    """go-units ``HumanDuration``: "Less than a second", "About a minute", "3 hours", ..."""
+    s = int(seconds)
+    if s < 1:
+        return "Less than a second"
+    if s == 1:
+        return "1 second"
+    if s < 60:
+        return f"{s} seconds"
+    minutes = int(seconds / 60)
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = int(seconds / 3600 + 0.5)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{int(seconds / 3600) // 24 // 365} years"
+
+
+def since(timestamp: float, now: float) -> str:
+    """``docker ps`` CREATED / ``docker images`` CREATED: "5 minutes ago"."""
+    return human_duration(now - timestamp) + " ago"
+
+
+_DECIMAL_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
+
+
+def human_size(size: float, precision: int = 3) -> str:
+    """go-units ``HumanSizeWithPrecision(size, 3)``: "1.98MB", "7.4kB", "0B"."""
+    value = float(size)
+    i = 0
+    while value >= 1000.0 and i < len(_DECIMAL_UNITS) - 1:
+        value /= 1000.0
+        i += 1
+    # Go's %.*g and Python's %.*g agree (trailing zeros dropped, e+NN exponents).
+    return f"{value:.{precision}g}{_DECIMAL_UNITS[i]}"
+
+
+# -- text -------------------------------------------------------------------------------
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def ellipsis(text: str, width: int) -> str:
+    """docker/cli ``Ellipsis``: cut ``text`` to ``width`` columns ending in "…";
+    East Asian wide and full-width characters take two columns."""
+    if width <= 0:
+        return ""
+    if width == 1:
+        return text[:1]
+    if text.isascii():
+        return text if len(text) <= width else text[: width - 1] + "…"
+    display = []
+    total = 0
+    for ch in text:
+        total += _char_width(ch)
+        display.append(total)
+    if total <= width:
+        return text
+    for i in range(len(display) - 1):
+        if display[i] <= width - 1 < display[i + 1]:
+            return text[: i + 1] + "…"
+    return text
+
+
+_ESCAPES = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t", "\v": r"\v",
+            '"': r'\"', "\\": r"\\"}
+
+
+def go_quote(text: str) -> str:
+    """Go's ``strconv.Quote``: double quotes, backslash escapes for what is not printable."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:   # a lone surrogate: Go would hold U+FFFD
+            ch, code = "\ufffd", 0xFFFD
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ch == " " or ch.isprintable():
+            out.append(ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+# -- ports --------------------------------------------------------------------------------
+def _join_host_port(host: str, port: str) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def format_ports(ports: Iterable[Port]) -> str:
+    """docker/cli ``DisplayablePorts``: sorted, consecutive ports grouped into ranges,
+    ``0.0.0.0:8000-8002->8000-8002/tcp, [::1]:8080->80/tcp, 443/tcp``."""
+    ordered = sorted(ports, key=lambda p: (p.private_port, p.ip, p.public_port or 0, p.type))
+    groups: dict[tuple[str, str], list[int]] = {}   # (ip, type) -> [first, last], in creation order
+    result: list[str] = []
+    host_mappings: list[str] = []
+    for p in ordered:
+        current = p.private_port
+        if p.ip:
+            if (p.public_port or 0) != current:
+                host_mappings.append(f"{_join_host_port(p.ip, str(p.public_port or 0))}->{current}/{p.type}")
+                continue
+        key = (p.ip, p.type)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [current, current]
+            continue
+        if current == group[1] + 1:
+            group[1] = current
+            continue
+        result.append(_form_group(key, group))
+        # the new group keeps the key's original place in the order
+        groups[key] = [current, current]
+    for key, group in groups.items():
+        result.append(_form_group(key, group))
+    result.extend(host_mappings)
+    return ", ".join(result)
+
+
+def _form_group(key: tuple[str, str], group: list[int]) -> str:
+    ip, proto = key
+    first, last = group
+    text = str(first) if first == last else f"{first}-{last}"
+    if ip:
+        text = f"{_join_host_port(ip, text)}->{text}"
+    return f"{text}/{proto}"
+
+
+# -- containers ----------------------------------------------------------------------------
+def container_image(c: Container) -> str:
+    """IMAGE: the image as created, familiar and without digest; a short id when the
+    image was given by id or its tag has moved to another image."""
+    if not c.image:
+        return "<no image>"
+    if truncate_id(c.image_id) == truncate_id(c.image):
+        return truncate_id(c.image)
+    ref = familiar_reference(c.image)
+    if ref is None:
+        return c.image
+    return f"{ref.name}:{ref.tag}" if ref.tag else ref.name
+
+
+def container_command(c: Container) -> str:
+    """COMMAND: quoted, cut to 20 columns."""
+    return go_quote(ellipsis(c.command, 20))
+
+
+def container_names(c: Container) -> str:
+    """NAMES: the first name that is not a legacy link name (``/other/alias``)."""
+    for n in c.names:
+        name = n[1:] if n.startswith("/") else n
+        if "/" not in name:
+            return name
+    return ""
+
+
+def container_columns(c: Container, now: float) -> tuple[str, ...]:
+    """The ``docker ps`` columns, in :data:`CONTAINER_HEADERS` order."""
+    return (truncate_id(c.id), container_image(c), container_command(c), since(c.created, now),
+            c.status, format_ports(c.ports), container_names(c))
+
+
+# -- images ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ImageRow:
+    """One row of ``docker images``: one image under one tag (or ``<none>``)."""
+
+    image: Image
+    repository: str
+    tag: str
+    id_text: str
+    created_text: str
+    size_text: str
+    created: int
+    size: int
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.repository, self.tag, self.id_text, self.created_text, self.size_text)
+
+    @property
+    def reference(self) -> str:
+        """``repository:tag`` for a tagged row, else the image id."""
+        if self.repository != NONE and self.tag != NONE:
+            return f"{self.repository}:{self.tag}"
+        return self.image.id
+
+
+def _repositories(img: Image) -> list[tuple[str, str]]:
+    """(repository, tag) pairs as the CLI lists them: every tag, then repositories
+    known only by digest with tag ``<none>``."""
+    tags: dict[str, list[str]] = {}
+    for text in img.repo_tags:
+        ref = familiar_reference(text)
+        if ref is not None and ref.tag:
+            tags.setdefault(ref.name, []).append(ref.tag)
+    digest_only: dict[str, None] = {}
+    for text in img.repo_digests:
+        ref = familiar_reference(text)
+        if ref is not None and ref.digest and ref.name not in tags:
+            digest_only[ref.name] = None
+    pairs = [(repo, tag) for repo, repo_tags in tags.items() for tag in repo_tags]
+    pairs += [(repo, NONE) for repo in digest_only]
+    return pairs
+
+
+def image_rows(images: Iterable[Image], now: float) -> list[ImageRow]:
+    """The ``docker images`` rows, one per tag; ``<none>`` for dangling images."""
+    rows = []
+    for img in images:
+        if not img.repo_tags and not img.repo_digests:
+            pairs = [(NONE, NONE)]
+        else:
+            pairs = _repositories(img)
+        id_text = truncate_id(img.id)
+        created_text = since(img.created, now)
+        size_text = human_size(img.size)
+        for repo, tag in pairs:
+            rows.append(ImageRow(img, repo, tag, id_text, created_text, size_text, img.created, img.size))
+    return rows
