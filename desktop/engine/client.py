@@ -160,12 +160,19 @@ class Engine:
         def run() -> T:
             try:
                 return fn(*args, **kwargs)
-            except EngineError:
-                raise
+            except EngineError as err:
+                raise self._where(err) from None
             except Exception as exc:
-                raise translate(exc, what=what) from None
+                raise self._where(translate(exc, what=what)) from None
 
         return await loop.run_in_executor(self._executor, run)
+
+    def _where(self, err: EngineError) -> EngineError:
+        """Name the engine in an "unreachable" message: which one does not answer."""
+        if err.kind is ErrorKind.UNREACHABLE and self.host not in err.message:
+            err.message = f"The Docker engine at {self.host} does not answer. Is it running?"
+            err.args = (err.message,)
+        return err
 
     async def _api_call(self, method: str, *args: Any, what: str = "", **kwargs: Any) -> Any:
         def run() -> Any:
@@ -174,7 +181,15 @@ class Engine:
 
     def _stream(self, opener: Callable[[docker.APIClient], Iterable[Any]], what: str = "",
                 high_water: int = 50_000, name: str = "berth-stream") -> StreamPump:
-        pump = StreamPump(lambda: opener(self._client()), what=what, high_water=high_water, name=name)
+        def open_stream() -> Iterable[Any]:
+            try:
+                return opener(self._client())
+            except EngineError as err:
+                raise self._where(err) from None
+            except Exception as exc:
+                raise self._where(translate(exc, what=what)) from None
+
+        pump = StreamPump(open_stream, what=what, high_water=high_water, name=name)
         self._streams.add(pump)
         return pump
 

@@ -89,6 +89,10 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
         if "cannot remove a running container" in low or ("running" in low and "stop the container before" in low):
             return EngineError(ErrorKind.CONTAINER_RUNNING,
                                f"Cannot remove {subject}: it is running. Stop it first or force the removal.", text)
+        if "cannot remove a paused container" in low:
+            return EngineError(ErrorKind.CONTAINER_RUNNING,
+                               f"Cannot remove {subject}: it is paused. Unpause and stop it first, or force the removal.",
+                               text)
         if status == 409 and ("image is being used" in low or "is using its referenced image" in low
                               or "image has dependent child images" in low
                               or "is referenced in multiple repositories" in low):
@@ -110,7 +114,9 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
                 or isinstance(exc, docker.errors.ImageNotFound) or "no such image" in low
                 or ("manifest for" in low and "not found" in low)):
             return EngineError(ErrorKind.IMAGE_NOT_FOUND,
-                               f"The image {what or ''} was not found (check the name and tag, and whether you are logged in).".replace("  ", " "),
+                               f"The image {what.removeprefix('image ')} was not found (check the name and tag, "
+                               "and whether you are logged in)." if what else
+                               "The image was not found (check the name and tag, and whether you are logged in).",
                                text)
         if status == 404 or isinstance(exc, docker.errors.NotFound):
             return EngineError(ErrorKind.NOT_FOUND, f"{subject[:1].upper()}{subject[1:]} no longer exists.", text)
