@@ -1,0 +1,57 @@
+"""GUI test set-up: asyncio on the Qt loop (qasync), isolated settings, no stray tasks."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory, qapp):
+    """QSettings go to a temporary folder, never the user's."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    QCoreApplication.setOrganizationName("BerthTest")
+    QCoreApplication.setApplicationName("BerthTest")
+    path = tmp_path_factory.mktemp("settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    yield
+
+
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop that counts as running while Qt events are processed, so that
+    ``qtbot.waitUntil`` drives both Qt and asyncio."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.events._set_running_loop(loop)
+    asyncio.set_event_loop(loop)
+    yield loop
+    from desktop.ui import tasks
+
+    for t in tasks.pending():
+        t.cancel()
+    # let cancellations run
+    deadline = loop.time() + 2
+    while tasks.pending() and loop.time() < deadline:
+        qapp.processEvents()
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    try:
+        loop._QEventLoop__is_running = False  # already_running loops are never "stopped"
+        loop.close()
+    except Exception:
+        pass
+
+
+@pytest.fixture
+def route(qapp):
+    """The error route; its history is cleared for the test."""
+    from desktop.ui import errors
+
+    r = errors.get_route()
+    r.history.clear()
+    return r
