@@ -42,6 +42,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def sort_value(self, record: R, column: int, text: str) -> Any:
         return text.lower()
 
+    def same(self, old: R, new: R) -> bool:
+        """Whether a record changed in a way the table shows."""
+        return old == new
+
     def time_columns(self) -> Sequence[int]:
         """Columns whose text depends on the clock (re-rendered by :meth:`tick`)."""
         return ()
@@ -125,7 +129,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         # changes
         for i, old in enumerate(self._rows):
             new = incoming.pop(self.key(old))
-            if new != old:
+            if not self.same(old, new):
                 self._set_row(i, new, now)
         # insertions, at the end
         if incoming:
@@ -148,7 +152,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             self._text.append(self.texts(record, now))
             self._index[key] = n
             self.endInsertRows()
-        elif self._rows[row] != record:
+        elif not self.same(self._rows[row], record):
             self._set_row(row, record, now)
 
     def remove(self, key: Hashable) -> None:

@@ -7,7 +7,7 @@ import time
 from typing import Any, Callable, Hashable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from desktop.engine import formatting
 from desktop.engine.aging import aged_status
@@ -34,6 +34,25 @@ STATE_COLORS = {
     "dead": QColor("#c0392b"),
     "removing": QColor("#c0392b"),
 }
+_ICONS: dict[str, QIcon] = {}
+
+
+def state_icon(state: str) -> QIcon:
+    """A small coloured dot for a container state."""
+    icon = _ICONS.get(state)
+    if icon is None:
+        pm = QPixmap(16, 16)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(STATE_COLORS.get(state, QColor("#8a8f98")))
+        p.drawEllipse(3, 3, 10, 10)
+        p.end()
+        icon = _ICONS[state] = QIcon(pm)
+    return icon
+
+
 _STATE_ORDER = {"running": 0, "restarting": 1, "paused": 2, "created": 3, "exited": 4, "dead": 5, "removing": 6}
 
 
@@ -82,7 +101,7 @@ class ContainersModel(RecordTableModel[Container]):
                 return "F2 renames the container"
             return None
         if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
-            return STATE_COLORS.get(c.state)
+            return state_icon(c.state)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{c.name}, {c.status}"
         return None

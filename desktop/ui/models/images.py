@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from typing import Any, Hashable
 
 from PySide6.QtCore import Qt
@@ -27,7 +28,10 @@ class ImagesModel(RecordTableModel[ImageRow]):
         return (row.image.id, row.repository, row.tag)
 
     def texts(self, row: ImageRow, now: float) -> tuple[str, ...]:
-        return formatting.image_columns(row, now)
+        return (row.repository, row.tag, row.id_text, formatting.since(row.created, now), row.size_text)
+
+    def same(self, old: ImageRow, new: ImageRow) -> bool:
+        return old.image == new.image and old.repository == new.repository and old.tag == new.tag
 
     def time_columns(self):
         return (Column.CREATED,)
@@ -50,4 +54,4 @@ class ImagesModel(RecordTableModel[ImageRow]):
         return None
 
     def sync_images(self, images) -> None:
-        self.sync(formatting.image_rows(images))
+        self.sync(formatting.image_rows(images, time.time()))

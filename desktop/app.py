@@ -1,0 +1,104 @@
+"""Berth's entry point: ``berth`` and ``python -m desktop``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+
+from desktop import __version__, log
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="berth", description="A desktop app for Docker.")
+    p.add_argument("--version", action="version", version=f"Berth {__version__}")
+    p.add_argument("--debug", action="store_true", help="log debug messages to the terminal")
+    p.add_argument("--host", "-H", help="engine URL (default: DOCKER_HOST, then the current Docker context)")
+    p.add_argument("--context", "-c", help="Docker context to use")
+    p.add_argument("--exit-when-loaded", action="store_true",
+                   help="quit with status 0 once the containers table is filled (for smoke tests)")
+    p.add_argument("--load-timeout", type=float, default=30.0, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run Berth; return the exit status. Reuses a QApplication that already exists."""
+    argv = list(sys.argv if argv is None else argv)
+    args = parse_args(argv[1:])
+    log.setup(args.debug)
+
+    from desktop.engine import platform as engine_platform
+    engine_platform.prepare_environment()
+
+    import qasync
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import resources
+    from desktop.engine.client import Engine
+    from desktop.engine.errors import EngineError
+    from desktop.ui import errors
+    from desktop.ui.main_window import MainWindow
+
+    QCoreApplication.setOrganizationName("Berth")
+    QCoreApplication.setApplicationName("Berth")
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(argv)
+    # Berth ends through its own shutdown (close streams, stop the executor), not by Qt
+    # quitting the loop under it when the window closes.
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(QIcon(str(resources.path("berth.svg"))))
+    if hasattr(app, "setDesktopFileName"):
+        app.setDesktopFileName("io.berth.Berth")
+    previous_hook = errors.install_excepthook()
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    status = 0
+    try:
+        try:
+            engine = Engine(host=args.host, context=args.context)
+        except EngineError as exc:
+            print(f"berth: {exc.message}", file=sys.stderr)
+            return 2
+        window = MainWindow(engine)
+        closed = asyncio.Event()
+        result = {"status": 0}
+
+        def finish(code: int) -> None:
+            result["status"] = code
+            closed.set()
+
+        window.destroyed.connect(lambda *_: closed.set())
+        app.lastWindowClosed.connect(lambda: closed.set())
+        if args.exit_when_loaded:
+            window.loaded.connect(lambda: QTimer.singleShot(0, lambda: finish(0)))
+            QTimer.singleShot(int(args.load_timeout * 1000), lambda: finish(1))
+        signal.signal(signal.SIGINT, lambda *_: finish(130))
+        window.show()
+        window.start()
+
+        async def run() -> int:
+            await closed.wait()
+            window.save_settings()
+            await window.shutdown()
+            window.hide()
+            return result["status"]
+
+        status = loop.run_until_complete(run())
+    finally:
+        sys.excepthook = previous_hook
+        try:
+            loop.close()
+        except RuntimeError:
+            pass
+        asyncio.set_event_loop(None)
+    return status
+
+
+def run() -> None:
+    """Console entry point."""
+    sys.exit(main(sys.argv))

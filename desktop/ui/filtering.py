@@ -1,0 +1,103 @@
+"""Sorting by value and filtering by text for the tables.
+
+The filter text is split into words; every word must match. ``key:value`` words match
+one field (``status:running``, ``name:web``, ``image:httpd``, ``id:3f2a``,
+``port:8080``, ``tag:latest``); other words match the name, image, id (containers)
+or repository, tag, id (images), case-insensitively.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+
+from desktop.engine.formatting import ImageRow
+from desktop.engine.records import Container
+from desktop.ui.models.base import Role
+
+STATE_WORDS = {"up": "running", "stopped": "exited", "exited": "exited", "running": "running",
+               "paused": "paused", "created": "created", "restarting": "restarting", "dead": "dead"}
+
+
+def _container_fields(c: Container) -> dict[str, list[str]]:
+    ports = [str(p.public_port) for p in c.ports if p.public_port] + [str(p.private_port) for p in c.ports]
+    return {
+        "name": [n.lstrip("/") for n in c.names],
+        "image": [c.image],
+        "id": [c.id],
+        "status": [c.state, c.status],
+        "state": [c.state],
+        "port": ports,
+        "command": [c.command],
+    }
+
+
+def _image_fields(r: ImageRow) -> dict[str, list[str]]:
+    return {
+        "repository": [r.repository], "repo": [r.repository], "name": [r.repository],
+        "tag": [r.tag], "id": [r.image.id.split(":", 1)[-1]], "image": [f"{r.repository}:{r.tag}"],
+    }
+
+
+def matcher(text: str) -> Callable[[object], bool]:
+    words = text.lower().split()
+    if not words:
+        return lambda record: True
+
+    def match(record: object) -> bool:
+        if isinstance(record, Container):
+            fields = _container_fields(record)
+            default = ("name", "image", "id")
+        elif isinstance(record, ImageRow):
+            fields = _image_fields(record)
+            default = ("repository", "tag", "id")
+        else:
+            return True
+        for w in words:
+            key, sep, value = w.partition(":")
+            if sep and key in fields and value:
+                if key in ("status", "state"):
+                    want = STATE_WORDS.get(value, value)
+                    if not any(v.lower().startswith(want) for v in fields[key]):
+                        return False
+                elif key == "id":
+                    if not any(v.lower().startswith(value) for v in fields[key]):
+                        return False
+                elif not any(value in v.lower() for v in fields[key]):
+                    return False
+            elif not any(w in v.lower() for k in default for v in fields[k]):
+                return False
+        return True
+
+    return match
+
+
+class FilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(Role.Sort)
+        self.setDynamicSortFilter(True)
+        self._text = ""
+        self._match = matcher("")
+
+    def set_filter_text(self, text: str) -> None:
+        if text == self._text:
+            return
+        self._text = text
+        self._match = matcher(text)
+        self.invalidateFilter()
+
+    def filter_text(self) -> str:
+        return self._text
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        index = self.sourceModel().index(row, 0, parent)
+        return self._match(index.data(Role.Record))
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex) -> bool:
+        a, b = left.data(Role.Sort), right.data(Role.Sort)
+        try:
+            return a < b
+        except TypeError:
+            return str(a) < str(b)
