@@ -277,12 +277,12 @@ def tar_stream(entries: Iterable[LocalEntry], progress: Progress | None = None, 
                 if not data:   # the file shrank since it was scanned: keep the header's promise
                     data = bytes(min(chunk_size, remaining))
                 remaining -= len(data)
+                prog.advance(len(data))
                 if len(data) >= chunk_size and not buf:
                     yield data
                     prog.check()
                 else:
                     buf += data
-                prog.advance(len(data))
         pad = -e.size % BLOCK
         if pad:
             buf += bytes(pad)
