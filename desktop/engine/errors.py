@@ -107,6 +107,8 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
             return EngineError(ErrorKind.NOT_RUNNING, f"{subject[:1].upper()}{subject[1:]} is not running.", text)
         if status == 409 and "is paused" in low:
             return EngineError(ErrorKind.CONFLICT, f"{subject[:1].upper()}{subject[1:]} is paused; unpause it first.", text)
+        if "no basic auth credentials" in low:
+            return EngineError(ErrorKind.UNAUTHORIZED, "The registry asks for a login: log in to it first.", text)
         if status == 401 or "unauthorized" in low or "authentication required" in low or "incorrect username or password" in low:
             return EngineError(ErrorKind.UNAUTHORIZED,
                                "The registry refused the credentials (wrong user name or password, or no access).", text)
