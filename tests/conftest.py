@@ -155,3 +155,67 @@ def nothing_left_behind(request):
     if left:
         subprocess.run(["docker", "rm", "-f", *set(left)], capture_output=True)
         pytest.fail(f"tests left containers behind: {sorted(set(left))}", pytrace=False)
+
+
+class PrivateEngine:
+    """A second, private dockerd on its own socket and data root, for tests that stop
+    and restart the engine without disturbing the test bed's engine."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.sock = root / "docker.sock"
+        self.host = f"unix://{self.sock}"
+        self.proc: subprocess.Popen | None = None
+
+    def docker(self, *args: str, check: bool = True) -> str:
+        return docker("-H", self.host, *args, check=check)
+
+    def up(self) -> bool:
+        return subprocess.run(["docker", "-H", self.host, "version"], capture_output=True).returncode == 0
+
+    def start(self, timeout: float = 30) -> None:
+        import time
+
+        self.proc = subprocess.Popen(
+            ["dockerd", "--host", self.host, "--data-root", str(self.root / "data"),
+             "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
+             "--bridge", "none", "--iptables=false", "--ip-masq=false"],
+            stdout=open(self.root / "dockerd.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not self.up():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the private dockerd did not start:\n"
+                                     + (self.root / "dockerd.log").read_text(errors="replace")[-2000:])
+            time.sleep(0.2)
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+
+@pytest.fixture
+def private_engine(docker_engine, tmp_path_factory):
+    """A private dockerd with the whalesay fixture loaded; stopped and deleted afterwards."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("dockerd", numbered=True)
+    eng = PrivateEngine(root)
+    eng.start()
+    try:
+        saved = subprocess.run(["docker", "save", WHALESAY], capture_output=True, check=True).stdout
+        subprocess.run(["docker", "-H", eng.host, "load"], input=saved, capture_output=True, check=True)
+        yield eng
+    finally:
+        if eng.up():
+            ids = eng.docker("ps", "-aq", check=False).split()
+            if ids:
+                eng.docker("rm", "-f", *ids, check=False)
+        eng.stop()
+        shutil.rmtree(root, ignore_errors=True)

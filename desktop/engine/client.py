@@ -135,13 +135,17 @@ class Engine:
         self.info: EngineInfo | None = None
         #: requests sent, by "METHOD /path" (diagnostics, tests and benchmarks)
         self.requests: collections.Counter[str] = collections.Counter()
+        #: the last requests sent, as (method, path, query string)
+        self.request_log: collections.deque[tuple[str, str, str]] = collections.deque(maxlen=2000)
         self.host, self.context, self._params = resolve_host(host, context)
 
     # -- plumbing -----------------------------------------------------------------
     def _count(self, response: Any, *args: Any, **kwargs: Any) -> None:
         req = response.request
-        path = _VERSION_PREFIX.sub("", urlsplit(req.url).path)
+        url = urlsplit(req.url)
+        path = _VERSION_PREFIX.sub("", url.path)
         self.requests[f"{req.method} {path}"] += 1
+        self.request_log.append((req.method, path, url.query))
 
     def _client(self) -> docker.APIClient:
         with self._api_lock:

@@ -84,9 +84,13 @@ class FilterProxy(QSortFilterProxyModel):
     def set_filter_text(self, text: str) -> None:
         if text == self._text:
             return
-        self._text = text
-        self._match = matcher(text)
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9 and later
+            self.beginFilterChange()
+            self._text, self._match = text, matcher(text)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._text, self._match = text, matcher(text)
+            self.invalidateFilter()
 
     def filter_text(self) -> str:
         return self._text

@@ -25,6 +25,7 @@ class LiveEngine(QObject):
     imagesListed = Signal(list)            # list[Image]
     containerEvent = Signal(str, str)      # id, action
     reconnected = Signal()                 # the engine came back after going away
+    engineEvent = Signal(dict)             # every event, as the engine sent it
 
     def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +82,7 @@ class _Adapter:
         self.live.imagesListed.emit(images)
 
     def event(self, event: dict) -> None:
+        self.live.engineEvent.emit(event)
         if event.get("Type") == "container":
             ident = (event.get("Actor") or {}).get("ID") or event.get("id") or ""
             action = (event.get("Action") or event.get("status") or "")

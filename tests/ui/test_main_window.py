@@ -12,7 +12,7 @@ from desktop.engine.client import Engine
 from desktop.ui.main_window import MainWindow
 from desktop.ui.models.base import Role
 from desktop.ui.models.containers import Column
-from tests.conftest import docker
+from tests.conftest import WHALESAY, docker
 
 
 @pytest.fixture
@@ -23,7 +23,6 @@ def window(qtbot, qloop, cleanup, route):
     w.show()
     w.start()
     qtbot.waitUntil(lambda: w.live is not None and w.live.is_connected, timeout=15000)
-    qtbot.waitSignal  # noqa: B018 - keep the import of qtbot helpers obvious
     yield w
     w.live.stop()
     engine.reset_connection()
@@ -62,3 +61,262 @@ def test_container_created_by_cli_appears_and_status_follows(window, qtbot, clea
     assert cell(window, name, Column.STATUS) == ps_field(name, "Status")
     docker("rm", name)
     qtbot.waitUntil(lambda: row_of(window, name) < 0, timeout=5000)
+
+
+def test_models_pass_the_model_tester(window, qtbot, qtmodeltester, cleanup):
+    name = cleanup.name("mt")
+    cleanup.run("--name", name, "-p", "127.0.0.1::80", "httpd:latest")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    qtmodeltester.check(window.containers_model)
+    qtmodeltester.check(window.images_model)
+    qtmodeltester.check(window.containers_proxy)
+
+
+def test_one_container_event_sends_one_filtered_list_not_a_relist(window, qtbot, cleanup):
+    names = [cleanup.name("ev") for _ in range(3)]
+    for n in names:
+        cleanup.run("--name", n, "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: all(row_of(window, n) >= 0 for n in names), timeout=8000)
+    qtbot.wait(300)
+    cid = window.containers_model.record(row_of(window, names[1])).id
+    window.engine.request_log.clear()
+    inserted, removed = [], []
+    window.containers_model.rowsInserted.connect(lambda *a: inserted.append(a))
+    window.containers_model.rowsRemoved.connect(lambda *a: removed.append(a))
+    resets = []
+    window.containers_model.modelReset.connect(lambda: resets.append(1))
+    changed_rows = []
+    window.containers_model.dataChanged.connect(lambda a, b, roles=(): changed_rows.append((a.row(), b.row())))
+    docker("pause", names[1])
+    qtbot.waitUntil(lambda: "Paused" in cell(window, names[1], Column.STATUS), timeout=5000)
+    from urllib.parse import parse_qs
+    sent = list(window.engine.request_log)
+    lists = [parse_qs(q) for m, p, q in sent if (m, p) == ("GET", "/containers/json")]
+    about_it = [q for q in lists if cid in q.get("filters", [""])[0]]
+    assert len(about_it) == 1, f"expected one filtered list request for the paused container: {sent}"
+    assert all("filters" in q for q in lists), "a full relist was sent for a one-container event"
+    assert not any(p.startswith("/containers/") and p.endswith("/json") and p != "/containers/json"
+                   for m, p, q in sent), "a container was inspected"
+    target = row_of(window, names[1])
+    assert (target, target) in changed_rows
+    assert not inserted and not removed and not resets
+
+
+def test_rename_through_set_data_and_f2(window, qtbot, cleanup):
+    name = cleanup.name("ren")
+    cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    new = name + "-renamed"
+    cleanup.container(new)
+    idx = window.containers_model.index(row_of(window, name), Column.NAMES)
+    assert window.containers_model.setData(idx, new, Qt.ItemDataRole.EditRole)
+    qtbot.waitUntil(lambda: row_of(window, new) >= 0, timeout=5000)
+    assert ps_field(new, "Names") == new
+    # F2 on the selected row opens the editor on NAMES; typing a name and Enter renames
+    third = new + "-f2"
+    cleanup.container(third)
+    assert window.select_container(window.containers_model.record(row_of(window, new)).id)
+    qtbot.keyClick(window.containers_table, Qt.Key.Key_F2)
+    editor = window.containers_table.focusWidget()
+    qtbot.waitUntil(lambda: window.containers_table.state() == window.containers_table.State.EditingState,
+                    timeout=2000)
+    editor = window.containers_table.findChild(type(window.filter_edit))
+    assert editor is not None
+    editor.selectAll()
+    qtbot.keyClicks(editor, third)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: row_of(window, third) >= 0, timeout=5000)
+    assert ps_field(third, "Names") == third
+
+
+def test_invalid_rename_is_refused_with_a_message(window, qtbot, cleanup, route):
+    name = cleanup.name("bad")
+    cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    idx = window.containers_model.index(row_of(window, name), Column.NAMES)
+    assert not window.containers_model.setData(idx, "no spaces allowed", Qt.ItemDataRole.EditRole)
+    assert route.last() is not None and "name" in route.last().message.lower()
+    assert ps_field(name, "Names") == name
+
+
+def select_names(window, names):
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    sel = QItemSelection()
+    for n in names:
+        src = window.containers_model.index(row_of(window, n), 0)
+        idx = window.containers_proxy.mapFromSource(src)
+        sel.select(idx, idx)
+    window.containers_table.selectionModel().select(
+        sel, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def test_bulk_stop_of_three(window, qtbot, cleanup):
+    names = [cleanup.name("bulk") for _ in range(3)]
+    for n in names:
+        cleanup.run("--name", n, "--stop-timeout", "1", "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: all(row_of(window, n) >= 0 for n in names), timeout=8000)
+    select_names(window, names)
+    assert window.action_stop.isEnabled() and not window.action_start.isEnabled()
+    window.action_stop.trigger()
+    qtbot.waitUntil(lambda: all(cell(window, n, Column.STATUS).startswith("Exited") for n in names), timeout=20000)
+    for n in names:
+        assert ps_field(n, "State") == "exited"
+    # the selection survived the three updates, and the actions follow the new state
+    assert {c.name for c in window.selected_containers()} == set(names)
+    qtbot.waitUntil(lambda: window.action_start.isEnabled() and not window.action_stop.isEnabled(), timeout=2000)
+
+
+def _confirm(qtbot, window, name: str, button: str):
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, name) is not None
+                    and window.findChild(QMessageBox, name).isVisible(), timeout=3000)
+    box = window.findChild(QMessageBox, name)
+    if button == "cancel":
+        box.button(QMessageBox.StandardButton.Cancel).click()
+    else:
+        box.findChild(type(box.button(QMessageBox.StandardButton.Cancel)), button).click()
+    return box
+
+
+def test_force_remove_asks_first(window, qtbot, cleanup):
+    name = cleanup.name("rm")
+    cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    select_names(window, [name])
+    window.action_remove.trigger()
+    box = _confirm(qtbot, window, "confirmRemove", "cancel")
+    assert "running" in box.text() and "Force" in box.text()
+    qtbot.wait(300)
+    assert ps_field(name, "State") == "running"
+    window.action_remove.trigger()
+    _confirm(qtbot, window, "confirmRemove", "confirmRemoveButton")
+    qtbot.waitUntil(lambda: row_of(window, name) < 0, timeout=8000)
+    assert ps_field(name, "Names") == ""
+
+
+def image_row(window, ref: str) -> int:
+    for r in range(window.images_model.rowCount()):
+        row = window.images_model.record(r)
+        if f"{row.repository}:{row.tag}" == ref:
+            return r
+    return -1
+
+
+def test_remove_image_refused_while_used_then_done(window, qtbot, cleanup, route):
+    from tests.conftest import RUN_ID
+
+    ref = cleanup.image(f"berth-test-{RUN_ID}/img:one")
+    docker("tag", "docker/whalesay:latest", ref)
+    qtbot.waitUntil(lambda: image_row(window, ref) >= 0, timeout=5000)
+    # a container that uses this image by this name
+    name = cleanup.name("user")
+    docker("create", "--name", name, *cleanup.label_args(), ref, "true")
+    window.tabs.setCurrentWidget(window.images_table)
+    src = window.images_model.index(image_row(window, ref), 0)
+    idx = window.images_proxy.mapFromSource(src)
+    window.images_table.selectionModel().select(idx, window.images_table.selectionModel().SelectionFlag.ClearAndSelect
+                                                 | window.images_table.selectionModel().SelectionFlag.Rows)
+    assert window.action_remove_image.isEnabled()
+    # The image has other tags (docker/whalesay), so the engine untags this one unless a
+    # container needs it by id; use the tag-only image of its own to see the refusal.
+    own = cleanup.image(f"berth-test-{RUN_ID}/solo:one")
+    tarball = docker("image", "inspect", "-f", "{{.Id}}", "docker/whalesay:latest").strip()
+    assert tarball
+    docker("rmi", ref)
+    qtbot.waitUntil(lambda: image_row(window, ref) < 0, timeout=5000)
+    import subprocess
+    subprocess.run(["sh", "-c", f"printf 'x' > /tmp/berth-{RUN_ID}.txt && tar -C /tmp -c berth-{RUN_ID}.txt"
+                    f" | docker import - {own} >/dev/null"], check=True)
+    qtbot.waitUntil(lambda: image_row(window, own) >= 0, timeout=5000)
+    user2 = cleanup.name("user2")
+    docker("create", "--name", user2, *cleanup.label_args(), own, "true")
+    src = window.images_model.index(image_row(window, own), 0)
+    idx = window.images_proxy.mapFromSource(src)
+    window.images_table.selectionModel().select(idx, window.images_table.selectionModel().SelectionFlag.ClearAndSelect
+                                                 | window.images_table.selectionModel().SelectionFlag.Rows)
+    window.action_remove_image.trigger()
+    _confirm(qtbot, window, "confirmRemoveImage", "confirmRemoveImageButton")
+    qtbot.waitUntil(lambda: route.last() is not None, timeout=5000)
+    assert "container" in route.last().message.lower() and "uses" in route.last().message.lower()
+    assert docker("images", "-q", own).strip()
+    docker("rm", user2)
+    window.images_table.selectionModel().select(
+        window.images_proxy.mapFromSource(window.images_model.index(image_row(window, own), 0)),
+        window.images_table.selectionModel().SelectionFlag.ClearAndSelect
+        | window.images_table.selectionModel().SelectionFlag.Rows)
+    window.action_remove_image.trigger()
+    _confirm(qtbot, window, "confirmRemoveImage", "confirmRemoveImageButton")
+    qtbot.waitUntil(lambda: image_row(window, own) < 0, timeout=5000)
+    assert not docker("images", "-q", own).strip()
+
+
+def test_filter_and_sort_by_value(window, qtbot, cleanup):
+    a, b = cleanup.name("flt"), cleanup.name("flt")
+    cleanup.run("--name", a, "docker/whalesay:latest", "sleep", "300")
+    docker("create", "--name", b, *cleanup.label_args(), "docker/whalesay:latest")
+    qtbot.waitUntil(lambda: row_of(window, a) >= 0 and row_of(window, b) >= 0, timeout=5000)
+    qtbot.keyClicks(window.filter_edit, f"{a[:-2]} status:running")
+    shown = {window.containers_proxy.index(r, 0).data(Role.Record).name
+             for r in range(window.containers_proxy.rowCount())}
+    assert a in shown and b not in shown
+    window.filter_edit.setText(f"{a[:-2]} status:created")
+    shown = {window.containers_proxy.index(r, 0).data(Role.Record).name
+             for r in range(window.containers_proxy.rowCount())}
+    assert shown == {b}
+    window.filter_edit.clear()
+    # SIZE sorts by bytes, not by text ("900kB" < "1.98MB")
+    window.images_table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+    sizes = [window.images_proxy.index(r, 0).data(Role.Record).size for r in range(window.images_proxy.rowCount())]
+    assert sizes == sorted(sizes)
+
+
+def test_idle_window_sends_no_requests(window, qtbot):
+    """No polling: a request is only ever the answer to an event from the engine."""
+    qtbot.wait(500)
+    events: list[dict] = []
+    window.live.engineEvent.connect(events.append)
+    before = window.engine.requests.copy()
+    qtbot.wait(3000)
+    sent = window.engine.requests - before
+    container_events = sum(1 for e in events if e.get("Type") == "container")
+    image_events = sum(1 for e in events if e.get("Type") == "image")
+    assert sent["GET /containers/json"] <= container_events
+    assert sent["GET /images/json"] <= image_events
+    assert set(sent) <= {"GET /containers/json", "GET /images/json"}, sent
+    if not events:
+        assert not sent
+
+
+@pytest.mark.disruptive
+def test_engine_restart_resyncs_both_tables(qtbot, qloop, route, private_engine):
+    """Stop the engine under the window, start it again: Berth notices, says so, and
+    re-syncs by itself; nothing crashes."""
+    eng = private_engine
+    eng.docker("run", "-d", "--name", "before", "--network", "none", "--stop-timeout", "1",
+               WHALESAY, "sleep", "600")
+    engine = Engine(host=eng.host)
+    w = MainWindow(engine)
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    qtbot.waitUntil(lambda: row_of(w, "before") >= 0, timeout=15000)
+    assert cell(w, "before", Column.STATUS).startswith("Up")
+    assert w.images_model.rowCount() == 1
+
+    eng.stop()
+    qtbot.waitUntil(lambda: not w.live.is_connected, timeout=10000)
+    assert "Not connected" in w.engine_status.text()
+
+    eng.start()
+    # the container was stopped with the engine; one more is made while Berth is away
+    eng.docker("run", "-d", "--name", "after", "--network", "none", WHALESAY, "sleep", "600")
+    qtbot.waitUntil(lambda: w.live.is_connected, timeout=30000)
+    qtbot.waitUntil(lambda: row_of(w, "after") >= 0, timeout=10000)
+    status = eng.docker("ps", "-a", "--filter", "name=^/before$", "--format", "{{.Status}}").strip()
+    qtbot.waitUntil(lambda: cell(w, "before", Column.STATUS).split(" ")[0] == status.split(" ")[0], timeout=5000)
+    assert "Docker" in w.engine_status.text()
+    # live again: an event after the restart still reaches the table
+    eng.docker("stop", "-t", "0", "after")
+    qtbot.waitUntil(lambda: cell(w, "after", Column.STATUS).startswith("Exited"), timeout=10000)
+    w.live.stop()
+    engine.reset_connection()
