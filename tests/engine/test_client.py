@@ -85,8 +85,8 @@ async def test_containers_lists_what_docker_ps_lists(engine: Engine, cleanup):
     rows = await engine.containers()
     assert all(isinstance(c, Container) for c in rows)
     by_name = {c.name: c for c in rows}
-    cli_ids = set(docker("ps", "-aq", "--no-trunc").split())
-    assert {c.id for c in rows} == cli_ids
+    mine = set(docker("ps", "-aq", "--no-trunc", "--filter", f"label={TEST_LABEL}={RUN_ID}").split())
+    assert {c.id for c in rows if c.labels.get(TEST_LABEL) == RUN_ID} == mine == {cid, by_name[created].id}
 
     c = by_name[name]
     assert c.id == cid and c.short_id == cid[:12]
