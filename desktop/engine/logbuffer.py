@@ -1,0 +1,663 @@
+"""Container log text: lines out of raw chunks, ANSI styles, a bounded store, search.
+
+Everything here is Qt-free and fast enough to keep up with a container printing as
+fast as it can:
+
+* :class:`LineAssembler` turns the engine's ``(stream, bytes)`` chunks, which end
+  anywhere, into :class:`Line` records, one stream at a time. Timestamps (always
+  requested, see :class:`LogReader`) are cut off the front of each line and kept.
+  Invalid UTF-8 becomes U+FFFD. A line of any length costs time linear in its length.
+* :func:`parse_ansi` reads SGR sequences (16, 256 and true colour, bold, dim, italic,
+  underline, inverse, strike) into styled spans and drops every other escape sequence.
+* :class:`LineStore` keeps the newest ``capacity`` lines (default 100,000) with O(1)
+  access by position and amortised O(1) trimming.
+* :class:`Matcher` is a search: plain or regular expression, with or without case.
+* :class:`LogReader` follows one container and resumes after the stream ends (the
+  container stopped, the engine went away) with ``since`` = the last timestamp seen,
+  dropping the lines at that timestamp it already delivered.
+"""
+
+from __future__ import annotations
+
+import calendar
+import collections
+import functools
+import operator
+import re
+import time
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
+
+STDOUT, STDERR = 1, 2
+DEFAULT_CAPACITY = 100_000
+
+#: The engine's log driver cuts a line into messages of this many bytes; with
+#: timestamps on, every message of a long line carries its own timestamp prefix.
+PARTIAL_SIZE = 16 * 1024
+_TS_LEN = len("2006-01-02T15:04:05.000000000Z")
+
+
+# -- styles --------------------------------------------------------------------------
+#: Colours are ``int``: 0-255 index the xterm palette, ``TRUECOLOR | 0xRRGGBB`` is RGB.
+TRUECOLOR = 1 << 24
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    fg: int | None = None
+    bg: int | None = None
+    bold: bool = False
+    dim: bool = False
+    italic: bool = False
+    underline: bool = False
+    inverse: bool = False
+    strike: bool = False
+
+    @property
+    def plain(self) -> bool:
+        return self == PLAIN
+
+
+PLAIN = Style()
+_styles: dict[tuple, Style] = {(None, None, False, False, False, False, False, False): PLAIN}
+
+
+def _style(fg, bg, bold, dim, italic, underline, inverse, strike) -> Style:
+    key = (fg, bg, bold, dim, italic, underline, inverse, strike)
+    s = _styles.get(key)
+    if s is None:
+        if len(_styles) > 4096:  # a pathological stream of true colours: stop interning
+            return Style(*key)
+        s = _styles[key] = Style(*key)
+    return s
+
+
+def rgb_of(color: int) -> tuple[int, int, int]:
+    """The RGB of a colour value (palette index or true colour)."""
+    if color >= TRUECOLOR:
+        c = color & 0xFFFFFF
+        return (c >> 16) & 255, (c >> 8) & 255, c & 255
+    return PALETTE[color]
+
+
+def _xterm_palette() -> list[tuple[int, int, int]]:
+    base = [
+        (0x1e, 0x1e, 0x1e), (0xcd, 0x31, 0x31), (0x0d, 0xbc, 0x79), (0xe5, 0xe5, 0x10),
+        (0x24, 0x72, 0xc8), (0xbc, 0x3f, 0xbc), (0x11, 0xa8, 0xcd), (0xcc, 0xcc, 0xcc),
+        (0x66, 0x66, 0x66), (0xf1, 0x4c, 0x4c), (0x23, 0xd1, 0x8b), (0xf5, 0xf5, 0x43),
+        (0x3b, 0x8e, 0xea), (0xd6, 0x70, 0xd6), (0x29, 0xb8, 0xdb), (0xf2, 0xf2, 0xf2),
+    ]
+    levels = (0, 95, 135, 175, 215, 255)
+    cube = [(levels[i // 36], levels[(i // 6) % 6], levels[i % 6]) for i in range(216)]
+    grey = [(8 + 10 * i,) * 3 for i in range(24)]
+    return base + cube + grey  # type: ignore[return-value]
+
+
+PALETTE: list[tuple[int, int, int]] = _xterm_palette()
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+    style: Style
+
+
+# Every escape sequence: CSI (SGR among them), OSC, DCS/SOS/PM/APC strings, and the
+# two- and three-byte escapes. Group 1/2 are a CSI's parameters and final byte.
+_ESCAPE = re.compile(
+    r"\x1b\[([0-?]*)[ -/]*([@-~])"          # CSI
+    r"|\x9b([0-?]*)[ -/]*([@-~])"           # 8-bit CSI
+    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|$)"    # OSC, DCS, SOS, PM, APC
+    r"|\x1b[ -/]*[0-~]"                     # other escapes (charset, keypad, ...)
+    r"|\x1b",                               # a lone ESC at the end
+    re.S,
+)
+# C0 controls other than tab, and DEL: not printable, dropped.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class _SGR:
+    __slots__ = ("fg", "bg", "bold", "dim", "italic", "underline", "inverse", "strike")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.fg = self.bg = None
+        self.bold = self.dim = self.italic = self.underline = self.inverse = self.strike = False
+
+    def style(self) -> Style:
+        return _style(self.fg, self.bg, self.bold, self.dim, self.italic, self.underline,
+                      self.inverse, self.strike)
+
+    def apply(self, params: str) -> None:
+        codes = [p for p in params.replace(":", ";").split(";")] if params else ["0"]
+        i, n = 0, len(codes)
+        while i < n:
+            try:
+                c = int(codes[i] or 0)
+            except ValueError:
+                i += 1
+                continue
+            i += 1
+            if c == 0:
+                self.reset()
+            elif c == 1:
+                self.bold = True
+            elif c == 2:
+                self.dim = True
+            elif c == 3:
+                self.italic = True
+            elif c in (4, 21):
+                self.underline = True
+            elif c == 7:
+                self.inverse = True
+            elif c == 9:
+                self.strike = True
+            elif c == 22:
+                self.bold = self.dim = False
+            elif c == 23:
+                self.italic = False
+            elif c == 24:
+                self.underline = False
+            elif c == 27:
+                self.inverse = False
+            elif c == 29:
+                self.strike = False
+            elif 30 <= c <= 37:
+                self.fg = c - 30
+            elif 90 <= c <= 97:
+                self.fg = c - 90 + 8
+            elif c == 39:
+                self.fg = None
+            elif 40 <= c <= 47:
+                self.bg = c - 40
+            elif 100 <= c <= 107:
+                self.bg = c - 100 + 8
+            elif c == 49:
+                self.bg = None
+            elif c in (38, 48):
+                color, i = _extended_color(codes, i)
+                if color is not None:
+                    if c == 38:
+                        self.fg = color
+                    else:
+                        self.bg = color
+
+
+def _extended_color(codes: list[str], i: int) -> tuple[int | None, int]:
+    """``5;N`` (palette) or ``2;R;G;B`` (true colour) after a 38/48."""
+    try:
+        kind = int(codes[i] or 0)
+        if kind == 5:
+            return max(0, min(255, int(codes[i + 1] or 0))), i + 2
+        if kind == 2:
+            # "38:2::R:G:B" (with a colour-space id) has one field more than "38;2;R;G;B".
+            rest = codes[i + 1:i + 5]
+            if len(rest) == 4 and rest[0] == "" and all(x != "" for x in rest[1:]):
+                rest = rest[1:]
+                step = 5
+            else:
+                rest = rest[:3]
+                step = 4
+            r, g, b = (max(0, min(255, int(x or 0))) for x in rest)
+            return TRUECOLOR | (r << 16) | (g << 8) | b, i + step
+    except (IndexError, ValueError):
+        pass
+    return None, len(codes)
+
+
+def parse_ansi(text: str) -> tuple[str, tuple[Span, ...]]:
+    """The text without escape sequences, and the styled spans in it (plain text has none)."""
+    if "\x1b" not in text and "\x9b" not in text:
+        return text, ()
+    sgr = _SGR()
+    out: list[str] = []
+    spans: list[Span] = []
+    pos = 0
+    length = 0
+    style = PLAIN
+    for m in _ESCAPE.finditer(text):
+        if m.start() > pos:
+            piece = text[pos:m.start()]
+            out.append(piece)
+            if style is not PLAIN:
+                spans.append(Span(length, length + len(piece), style))
+            length += len(piece)
+        pos = m.end()
+        final = m.group(2) or m.group(4)
+        if final == "m":
+            sgr.apply(m.group(1) if m.group(2) else m.group(3))
+            style = sgr.style()
+    if pos < len(text):
+        piece = text[pos:]
+        out.append(piece)
+        if style is not PLAIN:
+            spans.append(Span(length, length + len(piece), style))
+    return "".join(out), tuple(_merge(spans))
+
+
+def _merge(spans: list[Span]) -> Iterator[Span]:
+    prev: Span | None = None
+    for s in spans:
+        if prev is not None and prev.end == s.start and prev.style == s.style:
+            prev = Span(prev.start, s.end, s.style)
+            continue
+        if prev is not None:
+            yield prev
+        prev = s
+    if prev is not None:
+        yield prev
+
+
+# -- lines ---------------------------------------------------------------------------
+class Line(NamedTuple):
+    text: str                      # what is shown, escapes removed
+    stream: int                    # STDOUT or STDERR
+    ts: str = ""                   # the engine's RFC 3339 timestamp ("" when not requested)
+    spans: tuple[Span, ...] = ()   # styled parts of ``text``; empty for plain text
+
+
+def _clean(text: str) -> tuple[str, tuple[Span, ...]]:
+    """A decoded line made displayable: carriage returns, tabs, escapes, controls."""
+    if "\r" in text:
+        text = text.rstrip("\r")
+        cut = text.rfind("\r")
+        if cut >= 0:  # a progress bar redrawn in place: what a terminal shows last
+            text = text[cut + 1:]
+    spans: tuple[Span, ...] = ()
+    if "\x1b" in text or "\x9b" in text:
+        text, spans = parse_ansi(text)
+    if "\t" in text and not spans:
+        text = text.expandtabs(8)
+    if _CONTROLS.search(text) is not None:
+        if spans:
+            text, spans = _drop_controls(text, spans)
+        else:
+            text = _CONTROLS.sub("", text)
+    return text, spans
+
+
+def _drop_controls(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
+    keep = [i for i, ch in enumerate(text) if not _CONTROLS.match(ch)]
+    new_pos = {old: new for new, old in enumerate(keep)}
+    new_pos[len(text)] = len(keep)
+
+    def moved(i: int) -> int:
+        while i not in new_pos:
+            i += 1
+        return new_pos[i]
+
+    out = [Span(moved(s.start), moved(s.end), s.style) for s in spans]
+    return "".join(text[i] for i in keep), tuple(s for s in out if s.end > s.start)
+
+
+# Lines longer than this (in characters) may hold the inner timestamps of a line the
+# engine cut into 16 KiB messages (a UTF-8 character is at most 4 bytes).
+_LONG = PARTIAL_SIZE // 4
+# The engine's fixed-width UTC timestamp (RFC 3339 with nanoseconds) and a space.
+_FIXED_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")
+_SEP_PART = operator.itemgetter(slice(_TS_LEN, _TS_LEN + 1))
+_TS_PART = operator.itemgetter(slice(0, _TS_LEN))
+_BODY_PART = operator.itemgetter(slice(_TS_LEN + 1, None))
+# What the fast path cannot show as it is: controls (tab, CR, ESC, ...) and C1 CSI.
+_SPECIAL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\x9b]")
+_CONTROL_BYTES = bytes(b for b in range(32) if b != 10) + b"\x7f"
+
+
+def _fixed_width_ts(rows: list[str]) -> bool:
+    """Whether every row starts with a fixed-width timestamp and a space (checked cheaply:
+    the first and last in full, every other by the space after it)."""
+    return (_FIXED_TS.match(rows[0]) is not None and _FIXED_TS.match(rows[-1]) is not None
+            and set(map(_SEP_PART, rows)) == {" "})
+
+
+#: ``_new_line((text, stream, ts, spans))``: a Line made at C speed (no keyword handling).
+_new_line = functools.partial(tuple.__new__, Line)
+
+
+class LineAssembler:
+    """Assemble lines from chunks that end anywhere, each stream on its own.
+
+    ``timestamps`` says whether each line starts with the engine's timestamp and a
+    space (``docker logs -t``); it is cut off and kept in :attr:`Line.ts`.
+    """
+
+    def __init__(self, timestamps: bool = True) -> None:
+        self.timestamps = timestamps
+        self._pending: dict[int, list[bytes]] = {}
+
+    def feed(self, chunks: Iterable[tuple[int, bytes]]) -> list[Line]:
+        out: list[Line] = []
+        for stream, data in chunks:
+            self._feed(stream, data, out)
+        return out
+
+    def _feed(self, stream: int, data: bytes, out: list[Line]) -> None:
+        nl = data.rfind(b"\n")
+        if nl < 0:
+            if data:
+                self._pending.setdefault(stream, []).append(data)
+            return
+        head = self._pending.pop(stream, None)
+        if head:
+            head.append(data[:nl])
+            complete = b"".join(head)
+        else:
+            complete = data[:nl]
+        if nl + 1 < len(data):
+            self._pending[stream] = [data[nl + 1:]]
+        self._lines(stream, complete, out)
+
+    def _lines(self, stream: int, complete: bytes, out: list[Line]) -> None:
+        """Turn ``complete`` (whole lines, without the last newline) into Lines.
+
+        The common case (fixed-width UTC timestamps, nothing but printable text) is
+        done a block at a time by C-level loops; lines with escapes, controls or a
+        long line's inner timestamps take the per-line path.
+        """
+        text = complete.decode("utf-8", "replace")
+        rows = text.split("\n")
+        if self.timestamps:
+            if _fixed_width_ts(rows):
+                tss = list(map(_TS_PART, rows))
+                texts = list(map(_BODY_PART, rows))
+            else:
+                tss, texts = [], []
+                for row in rows:
+                    ts, sep, body = row.partition(" ")
+                    if not sep or len(ts) > 40:  # no timestamp in front (should not happen)
+                        ts, body = "", row
+                    tss.append(ts)
+                    texts.append(body)
+            if len(text) > _LONG and max(map(len, texts)) > _LONG:
+                for i, body in enumerate(texts):
+                    if len(body) > _LONG and tss[i]:
+                        texts[i] = body.replace(tss[i] + " ", "")
+        else:
+            tss = [""] * len(rows)
+            texts = rows
+        if len(complete.translate(None, _CONTROL_BYTES)) == len(complete) and "\x9b" not in text:
+            out.extend(map(_new_line, zip(texts, repeat(stream), tss, repeat(()))))
+            return
+        append = out.append
+        for body, ts in zip(texts, tss):
+            if _SPECIAL.search(body) is None:
+                append(Line(body, stream, ts, ()))
+            else:
+                body, spans = _clean(body)
+                append(Line(body, stream, ts, spans))
+
+    def flush(self) -> list[Line]:
+        """The unfinished lines (the stream ended without a final newline)."""
+        out: list[Line] = []
+        pending, self._pending = self._pending, {}
+        for stream, parts in pending.items():
+            self._lines(stream, b"".join(parts), out)
+        return out
+
+    def reset(self) -> None:
+        self._pending.clear()
+
+
+# -- the store -----------------------------------------------------------------------
+class LineStore:
+    """The newest ``capacity`` lines, addressable by position (0 = oldest kept) and by
+    sequence number (every line ever added gets the next one; a cleared store goes on
+    counting)."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
+        self._lines: list[Line] = []
+        self._start = 0          # index in _lines of the oldest kept line
+        self.first_seq = 0       # sequence number of the oldest kept line
+
+    def __len__(self) -> int:
+        return len(self._lines) - self._start
+
+    def __getitem__(self, i: int) -> Line:
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._lines[self._start + i]
+
+    def __iter__(self) -> Iterator[Line]:
+        lines, start = self._lines, self._start
+        for i in range(start, len(lines)):
+            yield lines[i]
+
+    @property
+    def next_seq(self) -> int:
+        return self.first_seq + len(self)
+
+    def overflow(self, adding: int) -> int:
+        """How many of the oldest lines adding ``adding`` lines will push out."""
+        return max(0, len(self) + adding - self.capacity)
+
+    def extend(self, lines: Sequence[Line]) -> int:
+        """Add lines; return how many of the oldest were dropped to stay within capacity."""
+        if len(lines) >= self.capacity:
+            dropped = len(self) + len(lines) - self.capacity
+            self.first_seq += dropped
+            self._lines = list(lines[len(lines) - self.capacity:])
+            self._start = 0
+            return dropped
+        self._lines.extend(lines)
+        dropped = self.overflow(0)
+        if dropped:
+            self.drop_front(dropped)
+        return dropped
+
+    def drop_front(self, n: int) -> None:
+        n = min(n, len(self))
+        self._start += n
+        self.first_seq += n
+        if self._start >= max(4096, len(self._lines) // 2):
+            del self._lines[:self._start]
+            self._start = 0
+
+    def clear(self) -> None:
+        self.first_seq = self.next_seq
+        self._lines = []
+        self._start = 0
+
+    def set_capacity(self, capacity: int) -> int:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
+        dropped = self.overflow(0)
+        if dropped:
+            self.drop_front(dropped)
+        return dropped
+
+    def index_of_seq(self, seq: int) -> int | None:
+        i = seq - self.first_seq
+        return i if 0 <= i < len(self) else None
+
+    def text(self, timestamps: bool = False) -> str:
+        """Every kept line, newline-terminated (what "Save" writes)."""
+        if timestamps:
+            return "".join(f"{ln.ts} {ln.text}\n" if ln.ts else ln.text + "\n" for ln in self)
+        return "".join(ln.text + "\n" for ln in self)
+
+    def find(self, matcher: "Matcher", start: int, backwards: bool = False, wrap: bool = True) -> int | None:
+        """The position of the next line (from ``start``, inclusive) that matches."""
+        n = len(self)
+        if n == 0:
+            return None
+        start = max(0, min(start, n - 1))
+        order: Iterable[int]
+        if backwards:
+            order = list(range(start, -1, -1)) + (list(range(n - 1, start, -1)) if wrap else [])
+        else:
+            order = list(range(start, n)) + (list(range(0, start)) if wrap else [])
+        lines, base = self._lines, self._start
+        hit = matcher.hit
+        for i in order:
+            if hit(lines[base + i].text):
+                return i
+        return None
+
+
+# -- search --------------------------------------------------------------------------
+class Matcher:
+    """A search in line texts. ``Matcher("")`` matches nothing. An invalid regular
+    expression raises ``re.error`` (shown to the user next to the search field)."""
+
+    def __init__(self, pattern: str, *, case: bool = False, regex: bool = False) -> None:
+        self.pattern = pattern
+        self.case = case
+        self.regex = regex
+        flags = 0 if case else re.IGNORECASE
+        self._re = re.compile(pattern if regex else re.escape(pattern), flags) if pattern else None
+        self._needle = pattern if case else pattern.lower()
+        self._plain = bool(pattern) and not regex
+
+    @property
+    def empty(self) -> bool:
+        return self._re is None
+
+    def hit(self, text: str) -> bool:
+        if self._re is None:
+            return False
+        if self._plain:
+            return self._needle in (text if self.case else text.lower())
+        return self._re.search(text) is not None
+
+    def spans(self, text: str, limit: int = 1000) -> list[tuple[int, int]]:
+        """Where the matches are in ``text`` (empty matches skipped), at most ``limit``."""
+        if self._re is None:
+            return []
+        out = []
+        for m in self._re.finditer(text):
+            if m.end() > m.start():
+                out.append((m.start(), m.end()))
+                if len(out) >= limit:
+                    break
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Matcher) and (self.pattern, self.case, self.regex)
+                == (other.pattern, other.case, other.regex))
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.case, self.regex))
+
+
+# -- timestamps and resuming ---------------------------------------------------------
+def since_param(ts: str) -> str:
+    """An RFC 3339 timestamp as the engine's ``since`` (``seconds.nanoseconds``, UTC)."""
+    body, _, frac = ts.rstrip("Z").partition(".")
+    offset = 0
+    for sign in ("+", "-"):
+        if sign in frac:
+            frac, _, off = frac.partition(sign)
+            hh, _, mm = off.partition(":")
+            offset = (int(hh) * 3600 + int(mm or 0) * 60) * (1 if sign == "+" else -1)
+            break
+    seconds = calendar.timegm(time.strptime(body, "%Y-%m-%dT%H:%M:%S")) - offset
+    nanos = (frac + "000000000")[:9]
+    return f"{seconds}.{nanos}"
+
+
+class LogReader:
+    """One container's log, followed across the ends of its stream.
+
+    ``await reader.read(engine, ident, on_lines)`` opens the log (the last ``tail``
+    lines and then everything new, or everything since :attr:`since` the first time)
+    and calls ``on_lines(list[Line])`` once per batch until the stream ends. Call it
+    again to resume: it asks for the lines since the last timestamp it delivered and
+    drops those of that very timestamp it has already delivered, so nothing is
+    repeated and nothing is lost.
+    """
+
+    def __init__(self, *, tail: int | str = 1000, since: float | None = None,
+                 high_water: int = 50_000) -> None:
+        self.tail = tail
+        self.since = since
+        self.high_water = high_water
+        self.last_ts = ""
+        self._at_last: collections.Counter[tuple[int, str]] = collections.Counter()
+        self.pump: Any = None
+        self.delivered = 0
+        self.dropped_duplicates = 0
+
+    @property
+    def resuming(self) -> bool:
+        return bool(self.last_ts)
+
+    def reset(self) -> None:
+        """Start over: the next read loads the tail again."""
+        self.last_ts = ""
+        self._at_last.clear()
+
+    async def read(self, engine: Any, ident: str, on_lines: Callable[[list[Line]], None],
+                   follow: bool = True) -> None:
+        if self.last_ts:
+            pump = engine.logs(ident, follow=follow, tail="all", since=since_param(self.last_ts),
+                               timestamps=True, high_water=self.high_water)
+        else:
+            pump = engine.logs(ident, follow=follow, tail=self.tail, since=self.since,
+                               timestamps=True, high_water=self.high_water)
+        self.pump = pump
+        assembler = LineAssembler(timestamps=True)
+        boundary = self.last_ts
+        # The lines delivered at the boundary timestamp that the engine will send again.
+        repeats = collections.Counter(self._at_last)
+        try:
+            async for batch in pump.batches():
+                lines = assembler.feed(batch)
+                if lines:
+                    if boundary:
+                        lines = self._drop_seen(lines, boundary, repeats)
+                        if lines and lines[-1].ts > boundary:
+                            boundary = ""
+                    self._deliver(lines, on_lines)
+            rest = assembler.flush()
+            if boundary:
+                rest = self._drop_seen(rest, boundary, repeats)
+            self._deliver(rest, on_lines)
+        finally:
+            pump.close()
+            self.pump = None
+
+    def close(self) -> None:
+        if self.pump is not None:
+            self.pump.close()
+
+    def _drop_seen(self, lines: list[Line], boundary: str,
+                   repeats: collections.Counter[tuple[int, str]]) -> list[Line]:
+        out = []
+        for ln in lines:
+            if ln.ts and ln.ts < boundary:
+                self.dropped_duplicates += 1
+                continue
+            if ln.ts == boundary:
+                key = (ln.stream, ln.text)
+                if repeats[key] > 0:
+                    repeats[key] -= 1
+                    self.dropped_duplicates += 1
+                    continue
+            out.append(ln)
+        return out
+
+    def _deliver(self, lines: list[Line], on_lines: Callable[[list[Line]], None]) -> None:
+        if not lines:
+            return
+        top = max(ln.ts for ln in lines)
+        if top and top >= self.last_ts:
+            # Remember the lines at the newest timestamp: a resume asks for "since" it
+            # and the engine sends them again.
+            if top != self.last_ts:
+                self._at_last = collections.Counter()
+                self.last_ts = top
+            seen = self._at_last
+            for ln in lines:
+                if ln.ts == top:
+                    seen[(ln.stream, ln.text)] += 1
+        self.delivered += len(lines)
+        on_lines(lines)
