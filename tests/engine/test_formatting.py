@@ -8,8 +8,11 @@ import random
 import socket
 import tarfile
 import time
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import RUN_ID, TEST_LABEL, docker
 from desktop.engine.formatting import (
@@ -132,6 +135,30 @@ def test_ellipsis(text, width, cut):
 ])
 def test_go_quote(text, quoted):
     assert go_quote(text) == quoted
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40), width=st.integers(2, 30))
+def test_ellipsis_properties(text, width):
+    cut = ellipsis(text, width)
+    if cut == text:
+        return
+    assert cut.endswith("…") and text.startswith(cut[:-1])
+    assert _columns(cut[:-1]) <= width - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40))
+def test_go_quote_properties(text):
+    quoted = go_quote(text)
+    assert quoted.startswith('"') and quoted.endswith('"')
+    assert all(ch == " " or ch.isprintable() for ch in quoted)
+    if all(ch.isascii() and ch.isprintable() for ch in text):
+        assert quoted == '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # -- ports ---------------------------------------------------------------------------------------------
