@@ -1,0 +1,290 @@
+"""The log text core: lines from chunks that end anywhere, ANSI styles, invalid UTF-8,
+long lines, the bounded store, search and the resume bookkeeping (no engine needed)."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+
+import pytest
+
+from desktop.engine.logbuffer import (
+    PLAIN, STDERR, STDOUT, TRUECOLOR, Line, LineAssembler, LineStore, LogReader, Matcher, PARTIAL_SIZE,
+    parse_ansi, rgb_of, since_param,
+)
+
+TS = "2024-05-01T12:34:56.123456789Z"
+
+
+def stamped(*lines: str, ts: str = TS) -> bytes:
+    return "".join(f"{ts} {ln}\n" for ln in lines).encode()
+
+
+# -- assembly --------------------------------------------------------------------------
+def test_lines_are_assembled_across_every_chunk_boundary():
+    data = stamped("alpha", "beta", "", "gamma délta")
+    for cut in range(1, len(data)):
+        a = LineAssembler()
+        got = a.feed([(STDOUT, data[:cut])]) + a.feed([(STDOUT, data[cut:])])
+        assert [ln.text for ln in got] == ["alpha", "beta", "", "gamma délta"], cut
+        assert all(ln.ts == TS for ln in got)
+        assert a.flush() == []
+
+
+def test_random_chunking_gives_the_same_lines():
+    rng = random.Random(7)
+    lines = [f"line {i} " + "x" * rng.randint(0, 300) for i in range(500)]
+    data = stamped(*lines)
+    a = LineAssembler()
+    got: list[Line] = []
+    pos = 0
+    while pos < len(data):
+        n = rng.randint(1, 2000)
+        got += a.feed([(STDOUT, data[pos:pos + n])])
+        pos += n
+    assert [ln.text for ln in got] == lines
+
+
+def test_streams_are_assembled_apart():
+    out = stamped("out one", "out two")
+    err = stamped("err one")
+    a = LineAssembler()
+    got = a.feed([(STDOUT, out[:40]), (STDERR, err[:35]), (STDOUT, out[40:]), (STDERR, err[35:])])
+    assert [(ln.stream, ln.text) for ln in got] == [(STDOUT, "out one"), (STDOUT, "out two"), (STDERR, "err one")]
+
+
+def test_an_unfinished_line_comes_out_at_the_end():
+    a = LineAssembler()
+    assert a.feed([(STDOUT, f"{TS} no newline".encode())]) == []
+    assert [ln.text for ln in a.flush()] == ["no newline"]
+
+
+def test_without_timestamps():
+    a = LineAssembler(timestamps=False)
+    got = a.feed([(STDOUT, b"one\ntw"), (STDOUT, b"o\n")])
+    assert [(ln.text, ln.ts) for ln in got] == [("one", ""), ("two", "")]
+
+
+def test_invalid_utf8_becomes_replacement_characters():
+    a = LineAssembler()
+    got = a.feed([(STDOUT, TS.encode() + b" bad \xff\xfe end\n" + TS.encode() + b" half \xe2\x82\n")])
+    assert got[0].text == "bad \ufffd\ufffd end"
+    assert got[1].text == "half \ufffd"
+
+
+def test_a_multibyte_character_split_between_chunks_survives():
+    data = stamped("€uro")
+    i = data.index("€".encode()) + 1
+    a = LineAssembler()
+    got = a.feed([(STDOUT, data[:i])]) + a.feed([(STDOUT, data[i:])])
+    assert got[0].text == "€uro"
+
+
+def test_the_engines_inner_timestamps_of_a_long_line_are_removed():
+    body = (b"0123456789" * 10_000)[:40_000]
+    raw = (TS.encode() + b" " + body[:PARTIAL_SIZE] + TS.encode() + b" " + body[PARTIAL_SIZE:2 * PARTIAL_SIZE]
+           + TS.encode() + b" " + body[2 * PARTIAL_SIZE:] + b"\n")
+    got = LineAssembler().feed([(STDOUT, raw)])
+    assert got[0].text == body.decode()
+
+
+def test_a_one_megabyte_line_in_small_chunks_is_linear():
+    line = b"y" * 1_000_000
+    data = TS.encode() + b" " + line + b"\n"
+    a = LineAssembler()
+    t = time.perf_counter()
+    got: list[Line] = []
+    for i in range(0, len(data), 4096):
+        got += a.feed([(STDOUT, data[i:i + 4096])])
+    elapsed = time.perf_counter() - t
+    assert len(got) == 1 and len(got[0].text) == 1_000_000
+    assert elapsed < 2.0  # joining the pieces once, not on every chunk
+
+
+def test_carriage_returns_tabs_and_controls():
+    a = LineAssembler()
+    got = a.feed([(STDOUT, stamped("crlf\r", "10%\r50%\r100%", "a\tb", "bell\x07 here"))])
+    assert [ln.text for ln in got] == ["crlf", "100%", "a       b", "bell here"]
+
+
+# -- ANSI -------------------------------------------------------------------------------
+def test_plain_text_has_no_spans():
+    assert parse_ansi("nothing special") == ("nothing special", ())
+
+
+def test_sixteen_colours_bold_underline():
+    text, spans = parse_ansi("\x1b[1;31mred\x1b[0m mid \x1b[4;94mblue\x1b[24m rest\x1b[m")
+    assert text == "red mid blue rest"
+    assert [(s.start, s.end) for s in spans] == [(0, 3), (8, 12), (12, 17)]
+    assert spans[0].style.fg == 1 and spans[0].style.bold
+    assert spans[1].style.fg == 12 and spans[1].style.underline
+    assert spans[2].style.fg == 12 and not spans[2].style.underline
+
+
+def test_256_and_true_colour():
+    text, spans = parse_ansi("\x1b[38;5;208morange\x1b[48;2;10;20;30mbg\x1b[38:2::1:2:3mcolon\x1b[0m")
+    assert text == "orangebgcolon"
+    assert spans[0].style.fg == 208
+    assert rgb_of(spans[1].style.bg) == (10, 20, 30)
+    assert spans[1].style.bg >= TRUECOLOR
+    assert rgb_of(spans[2].style.fg) == (1, 2, 3)
+
+
+def test_other_attributes_and_resets():
+    _, spans = parse_ansi("\x1b[2;3;7;9mx\x1b[22;23;27;29my\x1b[39;49mz")
+    s = spans[0].style
+    assert s.dim and s.italic and s.inverse and s.strike
+    assert len(spans) == 1  # y and z are plain
+
+
+def test_other_escape_sequences_are_stripped():
+    raw = "\x1b]0;window title\x07\x1b[2K\x1b[1G\x1b[?25lvisible\x1b(B\x1b[Htext\x1b"
+    text, spans = parse_ansi(raw)
+    assert text == "visibletext"
+    assert spans == ()
+
+
+def test_ansi_through_the_assembler_keeps_styles():
+    got = LineAssembler().feed([(STDERR, stamped("\x1b[31mERROR\x1b[0m boom"))])
+    assert got[0].text == "ERROR boom" and got[0].stream == STDERR
+    assert got[0].spans[0].style.fg == 1 and (got[0].spans[0].start, got[0].spans[0].end) == (0, 5)
+
+
+def test_garbage_parameters_do_not_raise():
+    for raw in ("\x1b[38;5m", "\x1b[38;2;1m", "\x1b[;;;m", "\x1b[999999m", "\x1b[38;5;999mx", "\x1b[48:5:mx"):
+        parse_ansi(raw + "text")
+
+
+def test_plain_style_is_shared():
+    _, spans = parse_ansi("\x1b[31ma\x1b[0mb")
+    assert len(spans) == 1 and PLAIN.plain
+
+
+# -- the store ----------------------------------------------------------------------------
+def line(i: int, stream: int = STDOUT) -> Line:
+    return Line(f"line {i}", stream, TS, ())
+
+
+def test_the_cap_holds_and_keeps_the_newest():
+    store = LineStore(1000)
+    for start in range(0, 5000, 37):
+        store.extend([line(i) for i in range(start, min(start + 37, 5000))])
+        assert len(store) <= 1000
+    assert len(store) == 1000
+    assert store[0].text == "line 4000" and store[-1].text == "line 4999"
+    assert store.first_seq == 4000 and store.next_seq == 5000
+
+
+def test_a_batch_larger_than_the_cap():
+    store = LineStore(10)
+    store.extend([line(i) for i in range(5)])
+    dropped = store.extend([line(i) for i in range(5, 30)])
+    assert dropped == 20
+    assert [ln.text for ln in store] == [f"line {i}" for i in range(20, 30)]
+    assert store.first_seq == 20
+
+
+def test_clear_keeps_counting_and_capacity_can_shrink():
+    store = LineStore(100)
+    store.extend([line(i) for i in range(50)])
+    store.clear()
+    assert len(store) == 0 and store.first_seq == 50
+    store.extend([line(i) for i in range(80)])
+    assert store.set_capacity(30) == 50
+    assert store[0].text == "line 50"
+    assert store.index_of_seq(store.first_seq) == 0 and store.index_of_seq(49) is None
+
+
+def test_store_text_with_and_without_timestamps():
+    store = LineStore(10)
+    store.extend([line(1), line(2)])
+    assert store.text() == "line 1\nline 2\n"
+    assert store.text(timestamps=True) == f"{TS} line 1\n{TS} line 2\n"
+
+
+# -- search -----------------------------------------------------------------------------
+def test_plain_search_ignores_case_unless_asked():
+    m = Matcher("error")
+    assert m.hit("An ERROR here") and not m.hit("fine")
+    assert not Matcher("error", case=True).hit("An ERROR here")
+    assert Matcher("a.b").hit("a.b") and not Matcher("a.b").hit("axb")
+
+
+def test_regex_search_and_spans():
+    m = Matcher(r"\d+ms", regex=True)
+    assert m.spans("took 12ms then 7ms") == [(5, 9), (15, 18)]
+    assert Matcher("").empty and not Matcher("").hit("x")
+    with pytest.raises(re.error):
+        Matcher("(", regex=True)
+
+
+def test_find_forwards_backwards_and_wrapping():
+    store = LineStore(100)
+    store.extend([Line(t, STDOUT, TS, ()) for t in ("a", "hit 1", "b", "hit 2", "c")])
+    m = Matcher("hit")
+    assert store.find(m, 0) == 1
+    assert store.find(m, 2) == 3
+    assert store.find(m, 4) == 1  # wraps
+    assert store.find(m, 2, backwards=True) == 1
+    assert store.find(m, 0, backwards=True) == 3
+    assert store.find(Matcher("zzz"), 0) is None
+
+
+# -- resuming -------------------------------------------------------------------------------
+def test_since_param_is_seconds_and_nanoseconds():
+    assert since_param("1970-01-01T00:00:10.000000001Z") == "10.000000001"
+    assert since_param("2024-05-01T12:34:56.5Z") == "1714566896.500000000"
+    assert since_param("2024-05-01T14:34:56.5+02:00") == "1714566896.500000000"
+
+
+class _FakePump:
+    """Chunks as an engine stream would hand them over (a stand-in for the engine's
+    stream object, not for the Docker API)."""
+
+    def __init__(self, batches):
+        self._batches = batches
+
+    async def batches(self):
+        for b in self._batches:
+            yield b
+
+    def close(self):
+        pass
+
+
+class _Source:
+    def __init__(self, *streams):
+        self.streams = list(streams)
+        self.calls = []
+
+    def logs(self, ident, **kw):
+        self.calls.append(kw)
+        return _FakePump(self.streams.pop(0))
+
+
+async def test_resume_drops_what_was_delivered_at_the_boundary_timestamp():
+    t1, t2, t3 = "2024-05-01T00:00:01.000000000Z", "2024-05-01T00:00:02.000000000Z", "2024-05-01T00:00:03.000000000Z"
+    first = [[(STDOUT, stamped("a", ts=t1) + stamped("b", "same", ts=t2))]]
+    # On resume the engine sends everything at t2 again (since is inclusive), then new lines.
+    second = [[(STDOUT, stamped("b", "same", ts=t2)), (STDOUT, stamped("same", ts=t2) + stamped("c", ts=t3))]]
+    src = _Source(first, second)
+    reader = LogReader(tail=10)
+    got: list[Line] = []
+    await reader.read(src, "x", got.extend)
+    await reader.read(src, "x", got.extend)
+    assert [ln.text for ln in got] == ["a", "b", "same", "same", "c"]
+    assert src.calls[0]["tail"] == 10 and src.calls[0]["timestamps"] is True
+    assert src.calls[1]["since"] == since_param(t2) and src.calls[1]["tail"] == "all"
+    assert reader.dropped_duplicates == 2
+
+
+async def test_resume_twice_without_new_lines_repeats_nothing():
+    t1 = "2024-05-01T00:00:01.000000000Z"
+    src = _Source([[(STDOUT, stamped("x", "y", ts=t1))]], [[(STDOUT, stamped("x", "y", ts=t1))]],
+                  [[(STDOUT, stamped("x", "y", ts=t1))]])
+    reader = LogReader()
+    got: list[Line] = []
+    for _ in range(3):
+        await reader.read(src, "c", got.extend)
+    assert [ln.text for ln in got] == ["x", "y"]
