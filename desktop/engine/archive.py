@@ -473,11 +473,12 @@ class CopyResult:
     skipped_existing: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        rate = f", {human_size(self.bytes / self.seconds)}/s" if self.seconds > 0.05 and self.bytes else ""
+        rate = f", {human_size(self.bytes / self.seconds)}/s" if self.seconds > 0.05 and self.bytes > 1e6 else ""
         text = (f"Copied {self.files} {_plural(self.files, 'item')} ({human_size(self.bytes)}) to {self.dest} "
                 f"in {self.seconds:.1f} s{rate}.")
         if self.skipped_existing:
-            text += f" {len(self.skipped_existing)} existing {_plural(len(self.skipped_existing), 'file')} left as they were."
+            n = len(self.skipped_existing)
+            text += " 1 existing file was kept as it was." if n == 1 else f" {n} existing files were kept as they were."
         return text
 
 
@@ -573,7 +574,7 @@ class _PumpReader(io.RawIOBase):
         super().close()
 
 
-async def _in_thread(fn: Callable[[], Any], name: str) -> Any:
+async def run_in_thread(fn: Callable[[], Any], name: str) -> Any:
     """Run ``fn`` on a thread of its own (not an executor that shutdown must wait for)."""
     loop = asyncio.get_running_loop()
     fut: asyncio.Future = loop.create_future()
@@ -622,7 +623,7 @@ async def _read_tar(engine: "Engine", ident: str, path: str, progress: Progress,
             reader.close()
 
     try:
-        await _in_thread(work, "berth-untar")
+        await run_in_thread(work, "berth-untar")
     except asyncio.CancelledError:
         progress.cancel()
         pump.close()
@@ -926,7 +927,7 @@ async def copy_in_paths(engine: "Engine", ident: str, paths: Iterable[str | os.P
                         contents: bool = False, overwrite: bool = False,
                         progress: Progress | None = None) -> CopyResult:
     """Scan, plan, check for conflicts and copy, in one call (scripts, benchmarks)."""
-    selection = await _in_thread(lambda: scan(paths, contents=contents), "berth-scan")
+    selection = await run_in_thread(lambda: scan(paths, contents=contents), "berth-scan")
     plan = await plan_copy(engine, ident, dest, selection)
     await find_conflicts(engine, plan)
     return await copy_in(engine, plan, progress, overwrite=overwrite)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HTTPD, WHALESAY, docker
+from tests.conftest import HTTPD, WHALESAY, docker
 from desktop.engine import archive
 from desktop.engine.archive import Progress
 from desktop.engine.errors import EngineError, ErrorKind
