@@ -1,0 +1,272 @@
+"""The log viewer on the real engine: tail then follow, resume after a restart without
+duplicates or gaps, stderr told apart, ANSI styles, search and filter, the cap, a 1 MB
+line, tabs, save and copy."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+
+from desktop.engine.client import Engine
+from desktop.engine.logbuffer import STDERR, STDOUT
+from desktop.ui.live import LiveEngine
+from desktop.ui.logviewer import LogTabs, LogViewer
+from tests.conftest import WHALESAY, docker
+
+
+@pytest.fixture
+def bed(qtbot, qloop, cleanup, route):
+    """An engine, a live monitor on it, and a way to start containers and open viewers."""
+
+    class Bed:
+        def __init__(self) -> None:
+            self.engine = Engine()
+            self.live = LiveEngine(self.engine)
+            self.viewers: list[LogViewer] = []
+
+        def run(self, script: str, *extra: str, hint: str = "log") -> str:
+            name = cleanup.name(hint)
+            docker("run", "-d", "--name", name, *cleanup.label_args(), *extra, WHALESAY, "sh", "-c", script)
+            return name
+
+        def open(self, name: str, **kw) -> LogViewer:
+            box: list = []
+
+            async def find() -> None:
+                box.append(await self.engine.container(name))
+            qloop.create_task(find())
+            qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+            v = LogViewer(self.engine, box[0], self.live, **kw)
+            qtbot.addWidget(v)
+            v.resize(900, 500)
+            v.show()
+            self.viewers.append(v)
+            return v
+
+    b = Bed()
+    b.live.start()
+    qtbot.waitUntil(lambda: b.live.is_connected, timeout=15_000)
+    yield b
+    for v in b.viewers:
+        v.shutdown()
+    b.live.stop()
+    b.engine.reset_connection()
+
+
+def texts(v: LogViewer) -> list[str]:
+    v.flush()
+    t = v.view.toPlainText()
+    return t.split("\n") if t else []
+
+
+def wait_lines(qtbot, v: LogViewer, pred, timeout: int = 20_000) -> None:
+    qtbot.waitUntil(lambda: pred(texts(v)), timeout=timeout)
+
+
+def test_tail_then_follow_picks_up_new_lines(bed, qtbot):
+    name = bed.run("for i in $(seq 1 20); do echo pre-$i; done; "
+                   "while [ ! -f /tmp/go ]; do sleep 0.1; done; for i in $(seq 1 5); do echo post-$i; done; sleep 600")
+    qtbot.waitUntil(lambda: "pre-20" in docker("logs", name), timeout=10_000)
+    v = bed.open(name, tail=5)
+    wait_lines(qtbot, v, lambda t: t == [f"pre-{i}" for i in range(16, 21)])
+    assert v.view.objectName() == "logView" and v.objectName() == "logViewer"
+    docker("exec", name, "touch", "/tmp/go")
+    wait_lines(qtbot, v, lambda t: t[-1:] == ["post-5"])
+    assert texts(v) == [f"pre-{i}" for i in range(16, 21)] + [f"post-{i}" for i in range(1, 6)]
+    assert v.state == "following"
+    assert v.following  # stuck to the bottom
+    sb = v.view.verticalScrollBar()
+    assert sb.value() == sb.maximum()
+
+
+COUNTER = ("n=$(cat /n 2>/dev/null || echo 0); trap 'exit 0' TERM; "
+           "while true; do n=$((n+1)); echo \"count $n\"; echo $n > /n; sleep 0.01; done")
+
+
+def test_restart_resumes_without_duplicates_or_gaps(bed, qtbot):
+    name = bed.run(COUNTER)
+    v = bed.open(name, tail="all")
+    wait_lines(qtbot, v, lambda t: len(t) >= 30)
+    docker("restart", "-t", "5", name)
+    before = len(texts(v))
+    wait_lines(qtbot, v, lambda t: len(t) >= before + 60, timeout=30_000)
+    docker("restart", "-t", "5", name)  # and once more
+    before = len(texts(v))
+    wait_lines(qtbot, v, lambda t: len(t) >= before + 60, timeout=30_000)
+    docker("stop", "-t", "5", name)
+    qtbot.waitUntil(lambda: v.state == "stopped", timeout=20_000)
+    expected = docker("logs", name).splitlines()
+    got = texts(v)
+    assert got == expected
+    numbers = [int(t.split()[1]) for t in got]
+    assert len(numbers) == len(set(numbers))  # no line twice
+    assert v.reader.dropped_duplicates >= 1   # the boundary line really came again and was dropped
+
+
+def test_started_again_after_a_stop_resumes(bed, qtbot):
+    name = bed.run("echo first; echo $(date +%s%N) once-$(cat /r 2>/dev/null || echo 0); "
+                   "echo 1 > /r; sleep 0.3; echo last")
+    v = bed.open(name, tail="all")
+    qtbot.waitUntil(lambda: v.state == "stopped", timeout=20_000)
+    assert texts(v)[-1] == "last"
+    docker("start", name)  # the live monitor's "start" event resumes the viewer
+    wait_lines(qtbot, v, lambda t: len(t) == 6 and t[-1] == "last", timeout=20_000)
+    qtbot.waitUntil(lambda: v.state == "stopped", timeout=20_000)
+    assert texts(v) == docker("logs", name).splitlines()
+
+
+def test_stderr_is_told_apart_and_ansi_styles_are_kept(bed, qtbot):
+    name = bed.run(r'printf "\033[1;32mok\033[0m out\n"; printf "\033[31mbad\033[0m err\n" >&2; '
+                   r'printf "\033[38;5;208mx\033[38;2;1;2;3my\033[0m\n"; sleep 600')
+    v = bed.open(name)
+    wait_lines(qtbot, v, lambda t: len(t) == 3)
+    lines = {ln.text: ln for ln in v.model.lines()}
+    assert set(lines) == {"ok out", "bad err", "xy"}
+    assert lines["ok out"].stream == STDOUT and lines["bad err"].stream == STDERR
+    assert lines["ok out"].spans[0].style.fg == 2 and lines["ok out"].spans[0].style.bold
+    assert lines["bad err"].spans[0].style.fg == 1
+    assert lines["xy"].spans[0].style.fg == 208
+    row = [r for r in range(v.model.rowCount()) if v.model.line_at(r).text == "bad err"][0]
+    assert v.model.index(row).data(v.model.StreamRole) == STDERR
+    # The stderr row is painted differently from a stdout row (tint and gutter mark).
+    img = v.view.viewport().grab().toImage()
+    rect_err = v.view.visualRect(v.model.index(row))
+    rect_out = v.view.visualRect(v.model.index(0 if row else 1))
+    x = v.view.viewport().width() - 20
+    assert img.pixelColor(x, rect_err.center().y()) != img.pixelColor(x, rect_out.center().y())
+    assert img.pixelColor(2, rect_err.center().y()) != img.pixelColor(2, rect_out.center().y())
+
+
+def test_search_highlight_next_previous_and_only_matching(bed, qtbot):
+    name = bed.run("for i in $(seq 1 50); do echo \"request $i\"; if [ $((i % 10)) -eq 0 ]; then "
+                   "echo \"ERROR at $i\" >&2; fi; done; sleep 600")
+    v = bed.open(name, tail="all")
+    wait_lines(qtbot, v, lambda t: len(t) == 55)
+    v.set_search("error")
+    assert len(v.model.hits) == 5
+    assert v.model.rowCount() == 55  # everything still shown
+    first = v.find()
+    assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 10"
+    assert not v.following  # jumping to a match lets go of the bottom
+    v.find()
+    assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 20"
+    v.find(backwards=True)
+    assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 10"
+    v.find(backwards=True)  # wraps to the last
+    assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 50"
+    assert first is not None
+    v.set_search("error", case=True)
+    assert v.model.hits == []
+    v.set_search(r"request [1-3]$", regex=True, only_matching=True)
+    assert texts(v) == ["request 1", "request 2", "request 3"]
+    v.set_search(r"(", regex=True, only_matching=True)  # invalid: said so, nothing changes
+    assert v.search.count.text() == "invalid pattern"
+    v.set_search("")
+    assert len(texts(v)) == 55
+
+
+def test_filter_keeps_up_with_new_lines(bed, qtbot):
+    name = bed.run("while [ ! -f /tmp/go ]; do sleep 0.1; done; for i in $(seq 1 30); do echo \"n $i\"; done; sleep 600")
+    v = bed.open(name)
+    v.set_search("n 2", only_matching=True)
+    docker("exec", name, "touch", "/tmp/go")
+    wait_lines(qtbot, v, lambda t: t == ["n 2"] + [f"n {i}" for i in range(20, 30)])
+
+
+def test_the_cap_holds(bed, qtbot):
+    name = bed.run("seq 1 3000; sleep 600")
+    v = bed.open(name, tail="all", capacity=500)
+    wait_lines(qtbot, v, lambda t: t[-1:] == ["3000"])
+    got = texts(v)
+    assert len(got) == 500 and got[0] == "2501"
+    assert len(v.model.store) == 500
+
+
+def test_a_one_megabyte_line_does_not_freeze_the_window(bed, qtbot):
+    name = bed.run("echo before; head -c 1000000 /dev/zero | tr '\\0' x; echo; echo after; sleep 600")
+    beats: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: beats.append(time.perf_counter()))
+    timer.start()
+    v = bed.open(name, tail="all")
+    wait_lines(qtbot, v, lambda t: t[-1:] == ["after"])
+    # Scroll to the far right of the long line and paint it.
+    v.view.horizontalScrollBar().setValue(v.view.horizontalScrollBar().maximum())
+    v.view.viewport().repaint()
+    timer.stop()
+    got = texts(v)
+    assert got[0] == "before" and got[2] == "after"
+    assert len(got[1]) == 1_000_000 and set(got[1]) == {"x"}
+    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    assert max(gaps) < 0.5, f"the GUI thread stalled {max(gaps) * 1000:.0f} ms"
+
+
+def test_timestamps_toggle_save_copy_and_clear(bed, qtbot, tmp_path):
+    name = bed.run("echo one; echo two >&2; echo three; sleep 600")
+    v = bed.open(name)
+    wait_lines(qtbot, v, lambda t: len(t) == 3)
+    out_lines = docker("logs", "-t", name).splitlines()  # the CLI prints stderr lines on its stderr
+    v.set_timestamps(True)
+    path = tmp_path / "saved.log"
+    v.save_to(str(path))
+    saved = path.read_text(encoding="utf-8").splitlines()
+    assert [s for s in saved if not s.endswith(" two")] == out_lines
+    assert len(saved) == 3 and all(s[:4].isdigit() and s[30:31] == " " for s in saved)
+    v.set_timestamps(False)
+    v.save_to(str(path))
+    assert sorted(path.read_text(encoding="utf-8").splitlines()) == ["one", "three", "two"]
+    v.view.selectAll()
+    assert sorted(v.copy_selection().splitlines()) == ["one", "three", "two"]
+    assert sorted(QGuiApplication.clipboard().text().splitlines()) == ["one", "three", "two"]
+    v.clear()
+    assert texts(v) == []
+    docker("exec", name, "sh", "-c", "echo four > /proc/1/fd/1")
+    wait_lines(qtbot, v, lambda t: t == ["four"])  # still following after a clear
+
+
+def test_scrolling_up_lets_go_and_the_bottom_catches_again(bed, qtbot):
+    name = bed.run("seq 1 400; while true; do echo tick; sleep 0.05; done")
+    v = bed.open(name, tail="all")
+    wait_lines(qtbot, v, lambda t: len(t) > 410)
+    sb = v.view.verticalScrollBar()
+    assert v.following
+    sb.setValue(0)  # the user scrolls up
+    assert not v.following
+    n = len(texts(v))
+    wait_lines(qtbot, v, lambda t: len(t) > n + 5)
+    assert sb.value() == 0  # stays where the user left it
+    sb.setValue(sb.maximum())  # back at the bottom
+    assert v.following
+    n = len(texts(v))
+    wait_lines(qtbot, v, lambda t: len(t) > n + 5)
+    qtbot.waitUntil(lambda: sb.value() == sb.maximum(), timeout=5000)
+
+
+def test_tabs_open_focus_and_close(bed, qtbot, qtmodeltester):
+    a = bed.run("echo from-a; sleep 600", hint="a")
+    b = bed.run("echo from-b; sleep 600", hint="b")
+    tabs = LogTabs(bed.engine, bed.live)
+    qtbot.addWidget(tabs)
+    tabs.show()
+    box: list = []
+
+    async def find() -> None:
+        box.extend([await bed.engine.container(a), await bed.engine.container(b)])
+    import asyncio
+    asyncio.get_event_loop().create_task(find())
+    qtbot.waitUntil(lambda: len(box) == 2, timeout=10_000)
+    va = tabs.open(box[0])
+    vb = tabs.open(box[1])
+    assert tabs.objectName() == "logTabs" and tabs.count() == 2
+    assert tabs.open(box[0]) is va and tabs.count() == 2 and tabs.currentWidget() is va
+    wait_lines(qtbot, va, lambda t: t == ["from-a"])
+    wait_lines(qtbot, vb, lambda t: t == ["from-b"])
+    qtmodeltester.check(va.model)
+    tabs.close_tab(tabs.indexOf(vb))
+    assert tabs.count() == 1
+    tabs.clear()
+    assert tabs.count() == 0
