@@ -211,9 +211,8 @@ class CopyDialog(QDialog):
         title.setFont(font)
         title.setText(self._what())
         title.setWordWrap(True)
-        subtitle = QLabel(f"into the container <b>{_esc(container.name)}</b> "
-                          f"<span style='color:palette(mid)'>({_esc(container.image)}, {_esc(container.state or '?')})</span>",
-                          self)
+        subtitle = QLabel(f"into the container <b>{_esc(container.name)}</b>", self)
+        subtitle.setToolTip(f"{container.image} · {container.state or '?'} · {container.short_id}")
         subtitle.setObjectName("copySubtitle")
         subtitle.setWordWrap(True)
         head_text = QVBoxLayout()
@@ -251,15 +250,21 @@ class CopyDialog(QDialog):
         self.previewLabel.setFont(small)
         self._dim(self.previewLabel)
 
+        field = QWidget(self)
+        field_box = QVBoxLayout(field)
+        field_box.setContentsMargins(0, 0, 0, 0)
+        field_box.setSpacing(4)
+        field_box.addWidget(self.destEdit)
+        field_box.addWidget(self.previewLabel)
+        if folders:
+            field_box.addSpacing(6)
+            field_box.addWidget(self.contentsCheck)
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         dest_label = QLabel("&Destination:", self)
         dest_label.setBuddy(self.destEdit)
-        form.addRow(dest_label, self.destEdit)
-        form.addRow("", self.previewLabel)
-        if folders:
-            form.addRow("", self.contentsCheck)
+        form.addRow(dest_label, field)
 
         # overwrites
         self.conflictBox = QFrame(self)

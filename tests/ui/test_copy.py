@@ -172,7 +172,7 @@ def test_deploy_a_site_to_httpd_and_fetch_it(qtbot, engine_qt, settings, cleanup
 
 def test_declining_the_overwrite_leaves_the_old_file(qtbot, engine_qt, settings, cleanup, tmp_path, route):
     cid = docker("create", *cleanup.label_args(), "--name", cleanup.name("stopped"), HTTPD).strip()
-    before = docker("cp", f"{cid}:{HTDOCS}/index.html", "-")
+    before = docker("cp", f"{cid}:{HTDOCS}/index.html", "-")      # a tar of the file: contents and time
     (tmp_path / "index.html").write_text("replacement")
     table, target = make_table(qtbot, engine_qt, settings, cid)
     dialog = drop_and_get_dialog(qtbot, table, target, 0, [tmp_path / "index.html"])
@@ -189,7 +189,7 @@ def test_declining_the_overwrite_leaves_the_old_file(qtbot, engine_qt, settings,
 
 def test_keep_existing_copies_the_rest_into_a_stopped_container(qtbot, engine_qt, settings, cleanup, tmp_path, route):
     cid = docker("create", *cleanup.label_args(), "--name", cleanup.name("stopped"), HTTPD).strip()
-    before = docker("cp", f"{cid}:{HTDOCS}/index.html", "-")
+    before = docker("cp", f"{cid}:{HTDOCS}/index.html", "-")      # a tar of the file: contents and time
     (tmp_path / "index.html").write_text("replacement")
     (tmp_path / "new page.html").write_text("new")
     dialog = CopyDialog(engine_qt, record(cid), [str(tmp_path / "index.html"), str(tmp_path / "new page.html")],
