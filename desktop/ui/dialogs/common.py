@@ -1,0 +1,268 @@
+"""Pieces the run, pull and login dialogs share.
+
+- :class:`FieldMessage`: the message beside a field (an error in a red tone, a
+  warning in amber, a note in the normal text colour); hidden when there is none.
+- :func:`field_row`: a field with its message under it, for a form layout row.
+- :class:`Collapsible`: a "more options" part that opens and closes.
+- :class:`CopyableLine`: a read-only line in a fixed-width font with a Copy button.
+- :class:`PullTracker`: the overall fraction of a pull from its per-layer messages.
+- :class:`TaskOwner`: the background work of one dialog, cancelled when it closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from typing import Any, Callable, Coroutine
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QTextOption
+from PySide6.QtWidgets import (
+    QApplication, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QToolButton,
+    QVBoxLayout, QWidget,
+)
+
+from desktop.engine.records import PullProgress
+from desktop.ui import tasks
+
+
+class Tone(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+def _dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def tone_color(tone: Tone, palette: QPalette | None = None) -> QColor:
+    """The text colour of a message of ``tone``, readable on light and dark palettes."""
+    palette = palette or QApplication.palette()
+    dark = _dark(palette)
+    if tone is Tone.ERROR:
+        return QColor("#ff8a80" if dark else "#c62828")
+    if tone is Tone.WARNING:
+        return QColor("#ffcc80" if dark else "#9a5b00")
+    return palette.color(QPalette.ColorRole.WindowText)
+
+
+def fixed_font():
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+class FieldMessage(QLabel):
+    """What is wrong (or worth knowing) about one field, shown beside it.
+
+    The message is also put in the field's accessible description, so that a screen
+    reader reads it with the field.
+    """
+
+    def __init__(self, object_name: str, field: QWidget | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self._field = field
+        self.tone: Tone | None = None
+        if field is not None:
+            self.setAccessibleName(f"{field.accessibleName() or 'Field'} message")
+        self.hide()
+
+    def show_message(self, tone: Tone, text: str) -> None:
+        self.tone = tone
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, tone_color(tone, palette))
+        self.setPalette(palette)
+        self.setText(text)
+        self.setVisible(bool(text))
+        if self._field is not None:
+            self._field.setAccessibleDescription(text)
+
+    def error(self, text: str) -> None:
+        self.show_message(Tone.ERROR, text)
+
+    def warning(self, text: str) -> None:
+        self.show_message(Tone.WARNING, text)
+
+    def note(self, text: str) -> None:
+        self.show_message(Tone.NOTE, text)
+
+    def clear(self) -> None:  # noqa: D401 - QLabel.clear, and forget the tone
+        self.tone = None
+        super().clear()
+        self.hide()
+        if self._field is not None:
+            self._field.setAccessibleDescription("")
+
+    @property
+    def is_error(self) -> bool:
+        return self.tone is Tone.ERROR
+
+
+def field_row(field: QWidget, message: FieldMessage, *extra: QWidget) -> QWidget:
+    """``field`` (with ``extra`` widgets to its right) above its message, as one form row."""
+    box = QWidget()
+    outer = QVBoxLayout(box)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.setSpacing(3)
+    if extra:
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(field, 1)
+        for w in extra:
+            line.addWidget(w)
+        outer.addLayout(line)
+    else:
+        outer.addWidget(field)
+    outer.addWidget(message)
+    return box
+
+
+class Collapsible(QWidget):
+    """A header button with an arrow that shows and hides ``content``."""
+
+    def __init__(self, title: str, content: QWidget, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.content = content
+        self.toggle = QToolButton(self)
+        self.toggle.setObjectName(object_name)
+        self.toggle.setText(title)
+        self.toggle.setAccessibleName(title.replace("&", ""))
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setAutoRaise(True)
+        self.toggle.toggled.connect(self.set_expanded)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(content)
+        self.set_expanded(False)
+
+    def set_expanded(self, expanded: bool) -> None:
+        if self.toggle.isChecked() != expanded:
+            self.toggle.setChecked(expanded)  # comes back here through toggled
+            return
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.content.setVisible(expanded)
+        window = self.window()
+        if window is not None and window is not self and not expanded:
+            window.adjustSize()
+
+    @property
+    def expanded(self) -> bool:
+        return self.toggle.isChecked()
+
+
+class CopyableLine(QWidget):
+    """A read-only command line in a fixed-width font, wrapped to show all of it, with a
+    Copy button."""
+
+    def __init__(self, object_name: str, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QPlainTextEdit(self)
+        self.edit.setObjectName(object_name)
+        self.edit.setReadOnly(True)
+        self.edit.setFont(fixed_font())
+        self.edit.setAccessibleName(accessible_name)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        lines = QFontMetrics(self.edit.font()).lineSpacing()
+        self.edit.setFixedHeight(lines * 3 + 2 * self.edit.frameWidth() + 8)
+        self.copy_button = QPushButton("Cop&y", self)
+        self.copy_button.setObjectName("copyCommandButton")
+        self.copy_button.setToolTip("Copy the command line to the clipboard")
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self.copy)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def set_text(self, text: str, placeholder: str = "") -> None:
+        if text != self.edit.toPlainText():
+            self.edit.setPlainText(text)
+        self.edit.setPlaceholderText(placeholder)
+        self.copy_button.setEnabled(bool(text))
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def copy(self) -> None:
+        if self.text():
+            QGuiApplication.clipboard().setText(self.text())
+
+
+# -- pulls ------------------------------------------------------------------------------
+_DONE = ("pull complete", "already exists")
+_DOWNLOADED = ("download complete", "verifying checksum")
+_LAYER_STATUSES = ("pulling fs layer", "waiting", "downloading", "extracting", "retrying") + _DONE + _DOWNLOADED
+
+
+class PullTracker:
+    """Per-layer state of a pull, and the pull's overall fraction (0 to 1).
+
+    A layer counts half for its download and half for its extraction; a layer that
+    already exists counts as done. ``None`` from :attr:`fraction` means "not known yet".
+    """
+
+    def __init__(self) -> None:
+        self.layers: dict[str, tuple[str, float]] = {}  # id -> (status, layer fraction)
+        self.status = ""
+
+    def feed(self, p: PullProgress) -> str | None:
+        """Take one message; return the layer id it was about, or None."""
+        low = p.status.lower()
+        if not p.layer or not low.startswith(_LAYER_STATUSES):
+            if p.status:
+                self.status = p.status
+            return None
+        if low.startswith(_DONE):
+            fraction = 1.0
+        elif low.startswith("downloading"):
+            fraction = 0.5 * (p.current / p.total) if p.total else 0.0
+        elif low.startswith(_DOWNLOADED):
+            fraction = 0.5
+        elif low.startswith("extracting"):
+            fraction = 0.5 + 0.5 * (p.current / p.total) if p.total else 0.5
+        else:
+            fraction = self.layers.get(p.layer, ("", 0.0))[1]
+        self.layers[p.layer] = (p.status, min(max(fraction, 0.0), 1.0))
+        return p.layer
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.layers:
+            return None
+        return sum(f for _, f in self.layers.values()) / len(self.layers)
+
+
+# -- background work ------------------------------------------------------------------------
+class TaskOwner:
+    """The background tasks of one dialog: named after the dialog, cancelled with it."""
+
+    def __init__(self, owner: object) -> None:
+        self._prefix = f"{type(owner).__name__}-{id(owner):x}"
+        self._names: set[str] = set()
+
+    def spawn(self, name: str, coro: Coroutine[Any, Any, Any], *, context: str = "",
+              on_success: Callable[[Any], None] | None = None,
+              on_error: Callable[[BaseException], None] | None = None) -> asyncio.Task:
+        full = f"{self._prefix}-{name}"
+        self._names.add(full)
+        return tasks.spawn(coro, name=full, context=context, on_success=on_success, on_error=on_error)
+
+    def running(self, name: str) -> bool:
+        return tasks.running(f"{self._prefix}-{name}") is not None
+
+    def cancel(self, name: str | None = None) -> None:
+        for full in list(self._names):
+            if name is None or full == f"{self._prefix}-{name}":
+                task = tasks.running(full)
+                if task is not None:
+                    task.cancel()

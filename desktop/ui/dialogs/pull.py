@@ -1,0 +1,276 @@
+"""The pull dialog (``docker image pull``): per-layer and overall progress, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
+    QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from desktop.engine.client import Engine
+from desktop.engine.errors import EngineError, ErrorKind
+from desktop.engine.parsing import familiar_reference, parse_image_reference
+from desktop.engine.records import PullProgress
+from desktop.ui import errors
+from desktop.ui.dialogs.common import FieldMessage, PullTracker, TaskOwner, field_row, fixed_font
+from desktop.ui.dialogs.login import registry_title
+
+
+def pull_registry(reference: str) -> str:
+    """The registry to log in to for ``reference`` ("" for Docker Hub)."""
+    try:
+        return parse_image_reference(reference).registry
+    except EngineError:
+        return ""
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"
+
+
+class PullDialog(QDialog):
+    """Pull an image. ``pulled(reference)`` gives the full reference (``httpd:latest``);
+    ``loginRequested(registry)`` asks for the login dialog when the registry wants one."""
+
+    pulled = Signal(str)
+    loginRequested = Signal(str)
+
+    def __init__(self, engine: Engine, parent: QWidget | None = None, reference: str = "") -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self._tasks = TaskOwner(self)
+        self._tracker = PullTracker()
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._busy = False
+        self._login_registry = ""
+        self.setObjectName("pullDialog")
+        self.setWindowTitle("Pull an Image")
+        self.setAccessibleName("Pull an image")
+
+        intro = QLabel("Download an image from a registry, as <tt>docker image pull</tt> does. "
+                       "Without a tag, <tt>latest</tt> is pulled.", self)
+        intro.setWordWrap(True)
+
+        self.ref_edit = QLineEdit(reference, self)
+        self.ref_edit.setObjectName("imageRefEdit")
+        self.ref_edit.setAccessibleName("Image")
+        self.ref_edit.setPlaceholderText("docker/whalesay:latest")
+        self.ref_edit.setToolTip("[registry[:port]/]repository[:tag], as httpd, docker/whalesay:latest "
+                                 "or 127.0.0.1:5000/team/app:1.0")
+        self.ref_message = FieldMessage("imageRefMessage", self.ref_edit, self)
+        self.login_button = QPushButton("Log &In…", self)
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setAutoDefault(False)
+        self.login_button.hide()
+        self.login_button.clicked.connect(lambda: self.loginRequested.emit(self._login_registry))
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        label = QLabel("&Image:", self)
+        label.setBuddy(self.ref_edit)
+        form.addRow(label, field_row(self.ref_edit, self.ref_message))
+
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("pullProgress")
+        self.progress.setAccessibleName("Pull progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(False)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("pullStatus")
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setWordWrap(True)
+
+        self.layers = QTreeWidget(self)
+        self.layers.setObjectName("layersView")
+        self.layers.setAccessibleName("Layers")
+        self.layers.setHeaderLabels(["Layer", "Status", "Progress"])
+        self.layers.setRootIsDecorated(False)
+        self.layers.setUniformRowHeights(True)
+        self.layers.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.layers.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.layers.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.layers.setMinimumHeight(140)
+
+        self.message = FieldMessage("pullMessage", None, self)
+
+        self.buttons = QDialogButtonBox(self)
+        self.ok_button = self.buttons.addButton("&Pull", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setObjectName("okButton")
+        self.ok_button.setDefault(True)
+        self.buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setObjectName("cancelButton")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addSpacing(4)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.layers, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.resize(560, 380)
+
+        self.ref_edit.textChanged.connect(self._check)
+        self._check()
+
+    # -- input -------------------------------------------------------------------
+    @property
+    def reference(self) -> str:
+        return self.ref_edit.text().strip()
+
+    def _check(self, _text: str = "") -> bool:
+        """Check the reference as typed; True when it can be pulled."""
+        self.message.clear()
+        self._show_login(None)
+        text = self.reference
+        if not text:
+            self.ref_message.clear()
+            return False
+        try:
+            ref = parse_image_reference(text)
+        except EngineError as exc:
+            self.ref_message.error(exc.message)
+            return False
+        given = familiar_reference(text)
+        if given is not None and not given.tag and not given.digest:
+            self.ref_message.note(f"No tag given: {ref} will be pulled.")
+        else:
+            self.ref_message.clear()
+        return True
+
+    def _show_login(self, registry: str | None) -> None:
+        self._login_registry = registry or ""
+        self.login_button.setVisible(registry is not None)
+        if registry is not None:
+            self.login_button.setText(f"Log &In to {registry_title(registry)}…")
+
+    # -- pulling ---------------------------------------------------------------
+    def accept(self) -> None:
+        if self._busy:
+            return
+        if not self.reference:
+            self.ref_message.error("Enter the image to pull, as docker/whalesay:latest.")
+            self.ref_edit.setFocus()
+            return
+        if not self._check():
+            self.ref_edit.setFocus()
+            return
+        reference = str(parse_image_reference(self.reference))
+        self._tasks.spawn("pull", self._pull(reference), context=f"Pulling {reference}", on_error=self._failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.ref_edit.setReadOnly(busy)
+        self.ok_button.setEnabled(not busy)
+        self.cancel_button.setToolTip("Stop the pull" if busy else "")
+        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+
+    async def _pull(self, reference: str) -> None:
+        self._tracker = PullTracker()
+        self._items.clear()
+        self.layers.clear()
+        self.progress.setRange(0, 0)  # busy until the layers are known
+        self.progress.setTextVisible(True)
+        self.status_label.setText(f"Pulling {reference}…")
+        self.message.clear()
+        self._set_busy(True)
+        try:
+            pump = self.engine.pull(reference)
+            async for batch in pump.batches():
+                for p in batch:
+                    self._feed(p)
+                self._show_overall()
+        except EngineError as exc:
+            self._set_busy(False)
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(0)
+            self.status_label.clear()
+            self._refused(reference, exc)
+            return
+        except asyncio.CancelledError:
+            self._set_busy(False)
+            raise
+        self._set_busy(False)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(1000)
+        self.status_label.setText(self._tracker.status or f"Pulled {reference}.")
+        self.pulled.emit(reference)
+        super().accept()
+
+    def _feed(self, p: PullProgress) -> None:
+        layer = self._tracker.feed(p)
+        if layer is None:
+            if p.status:
+                self.status_label.setText(p.status)
+            return
+        item = self._items.get(layer)
+        if item is None:
+            item = QTreeWidgetItem([layer, "", ""])
+            item.setFont(0, fixed_font())
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.layers.addTopLevelItem(item)
+            self._items[layer] = item
+        item.setText(1, p.status)
+        if p.total:
+            item.setText(2, f"{human_bytes(p.current)} / {human_bytes(p.total)}")
+        elif p.status.lower().startswith(("pull complete", "already exists")):
+            item.setText(2, "done")
+
+    def _show_overall(self) -> None:
+        fraction = self._tracker.fraction
+        if fraction is None:
+            return
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1000)
+        self.progress.setValue(int(fraction * 1000))
+
+    def _refused(self, reference: str, exc: EngineError) -> None:
+        registry = pull_registry(reference)
+        if exc.kind is ErrorKind.UNAUTHORIZED:
+            self.message.error(f"{registry_title(registry)} wants a login to pull {reference}. "
+                               "Log in, then pull again.")
+            self._show_login(registry)
+        elif exc.kind is ErrorKind.IMAGE_NOT_FOUND:
+            self.message.error(f"{reference} was not found: check the name and the tag. "
+                               "A private image needs a login first.")
+            self._show_login(registry)
+        else:
+            self.message.error(exc.message)
+        self.ref_edit.setFocus()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.message.error(str(exc) or type(exc).__name__)
+        errors.report(exc, context="Pulling", serious=False, parent=self)
+
+    # -- closing ---------------------------------------------------------------
+    def reject(self) -> None:
+        """Cancel: stop a running pull (the dialog stays open), else close."""
+        if self._busy:
+            self._tasks.cancel("pull")
+            self._set_busy(False)
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(0)
+            self.status_label.setText("The pull was cancelled.")
+            return
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self._tasks.cancel()
+        super().done(result)

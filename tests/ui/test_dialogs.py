@@ -1,0 +1,443 @@
+"""The run, pull and login dialogs on the real engine and the test bed's registry,
+driven through their widgets by objectName; the result checked with the docker CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QTableWidget, QToolButton,
+)
+
+from desktop.engine.client import Engine
+from desktop.engine.credentials import KEYRING_SERVICE, CredentialStore
+from desktop.ui.dialogs import LoginDialog, OutputDialog, PullDialog, RunDialog
+from desktop.ui.dialogs.common import Tone
+from tests.conftest import HTTPD, REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, WHALESAY, docker
+
+pytestmark = pytest.mark.registry
+
+REGISTRY_WHALESAY = f"{REGISTRY}/docker/whalesay:latest"
+REGISTRY_HTTPD = f"{REGISTRY}/httpd:latest"
+
+
+# -- fixtures and helpers ---------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """No test reads or writes the user's Docker config or keyring: DOCKER_CONFIG is an
+    empty folder and the keyring a plain-text file keyring in a temporary data folder."""
+    import keyring
+    import keyring.core
+
+    cfg = tmp_path / "docker"
+    cfg.mkdir()
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("DOCKER_CONFIG", str(cfg))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    previous = keyring.get_keyring()
+    keyring.core.init_backend()
+    yield cfg
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def engine_ui(qloop, qtbot, docker_engine, docker_config):
+    eng = Engine(credentials=CredentialStore(directory=docker_config))
+    yield eng
+    task = asyncio.ensure_future(eng.close())
+    qtbot.waitUntil(task.done, timeout=5000)
+
+
+def run(qtbot, coro, timeout: int = 30000):
+    """Run ``coro`` on the qasync loop while Qt spins; return its result."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+def find(dialog, cls, name):
+    widget = dialog.findChild(cls, name)
+    assert widget is not None, f"no {cls.__name__} named {name}"
+    return widget
+
+
+def click_ok(qtbot, dialog) -> None:
+    button = find(dialog, QPushButton, "okButton")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, dialog, name: str, text: str) -> None:
+    edit = find(dialog, QLineEdit, name)
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def message(dialog, name: str) -> QLabel:
+    return find(dialog, QLabel, name)
+
+
+def shows(label: QLabel, tone: Tone, *words: str) -> bool:
+    text = label.text().lower()
+    return label.isVisible() and label.tone is tone and all(w.lower() in text for w in words)
+
+
+def open_run_dialog(qtbot, engine, **kwargs) -> RunDialog:
+    dlg = RunDialog(engine, None, **kwargs)
+    qtbot.addWidget(dlg)
+    dlg.open()
+    qtbot.waitUntil(lambda: dlg.is_loaded, timeout=10000)
+    return dlg
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ps(name: str, field: str) -> str:
+    return docker("ps", "-a", "--filter", f"name=^/{name}$", "--format", "{{." + field + "}}").strip()
+
+
+def walkthrough_name(cleanup, limit: float = 10) -> str:
+    """The note's container name, geonwooPractice, once no container has it (another
+    test may be using it); if one still has it after ``limit`` seconds, a name of this
+    test alone that starts the same way."""
+    name = "geonwooPractice"
+    deadline = time.monotonic() + limit
+    while ps(name, "ID") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if ps(name, "ID"):
+        return cleanup.name(name)
+    return cleanup.container(name)
+
+
+def login(qtbot, engine) -> None:
+    run(qtbot, engine.login(REGISTRY, REGISTRY_USER, REGISTRY_PASSWORD))
+
+
+def keyring_entry(registry: str) -> str | None:
+    import keyring
+
+    return keyring.get_password(KEYRING_SERVICE, registry)
+
+
+# -- login --------------------------------------------------------------------------------
+def test_wrong_password_is_refused_keeps_the_dialog_open_and_stores_nothing(engine_ui, qtbot, docker_config):
+    dlg = LoginDialog(engine_ui, None, registry=REGISTRY)
+    qtbot.addWidget(dlg)
+    dlg.open()
+    password = find(dlg, QLineEdit, "passwordEdit")
+    assert password.echoMode() is QLineEdit.EchoMode.Password
+    assert "keyring" in find(dlg, QLabel, "storageLabel").text()
+    type_into(qtbot, dlg, "usernameEdit", REGISTRY_USER)
+    type_into(qtbot, dlg, "passwordEdit", "not-the-password")
+    click_ok(qtbot, dlg)
+    qtbot.waitUntil(lambda: shows(message(dlg, "loginMessage"), Tone.ERROR, "wrong user name or password"),
+                    timeout=20000)
+    assert dlg.isVisible()
+    assert engine_ui.credentials.get(REGISTRY) is None
+    assert keyring_entry(REGISTRY) is None
+    config = docker_config / "config.json"
+    assert not config.exists() or REGISTRY not in json.loads(config.read_text()).get("auths", {})
+    assert "not-the-password" not in message(dlg, "loginMessage").text()
+
+
+def test_empty_fields_are_named_before_asking_the_registry(engine_ui, qtbot):
+    dlg = LoginDialog(engine_ui, None)
+    qtbot.addWidget(dlg)
+    dlg.open()
+    assert find(dlg, QLineEdit, "registryEdit").placeholderText().startswith("Docker Hub")
+    click_ok(qtbot, dlg)
+    assert shows(message(dlg, "usernameMessage"), Tone.ERROR, "user name")
+    assert shows(message(dlg, "passwordMessage"), Tone.ERROR, "password")
+    type_into(qtbot, dlg, "registryEdit", "127.0.0.1:abc")
+    assert shows(message(dlg, "registryMessage"), Tone.ERROR, "not a valid host name")
+    assert dlg.isVisible()
+
+
+def test_logout_forgets_the_saved_login(engine_ui, qtbot):
+    login(qtbot, engine_ui)
+    dlg = LoginDialog(engine_ui, None, registry=REGISTRY)
+    qtbot.addWidget(dlg)
+    dlg.open()
+    logout = find(dlg, QPushButton, "logoutButton")
+    qtbot.waitUntil(logout.isEnabled, timeout=5000)
+    assert REGISTRY_USER in find(dlg, QLabel, "loginStatus").text()
+    with qtbot.waitSignal(dlg.loggedOut, timeout=10000) as signal:
+        qtbot.mouseClick(logout, Qt.MouseButton.LeftButton)
+    assert signal.args == [REGISTRY]
+    assert engine_ui.credentials.get(REGISTRY) is None
+    assert keyring_entry(REGISTRY) is None
+
+
+# -- the seed walkthrough: login, pull, run ------------------------------------------------
+def test_login_pull_and_run_cowsay_as_in_the_walkthrough(engine_ui, qtbot, cleanup):
+    name = walkthrough_name(cleanup)
+    docker("rmi", REGISTRY_WHALESAY, check=False)
+    cleanup.image(REGISTRY_WHALESAY)
+
+    # 1. docker login
+    dlg = LoginDialog(engine_ui, None)
+    qtbot.addWidget(dlg)
+    dlg.open()
+    type_into(qtbot, dlg, "registryEdit", REGISTRY)
+    type_into(qtbot, dlg, "usernameEdit", REGISTRY_USER)
+    type_into(qtbot, dlg, "passwordEdit", REGISTRY_PASSWORD)
+    with qtbot.waitSignal(dlg.loggedIn, timeout=20000) as signal:
+        click_ok(qtbot, dlg)
+    assert signal.args == [REGISTRY]
+    assert not dlg.isVisible()
+    assert find(dlg, QLineEdit, "passwordEdit").text() == ""
+    saved = engine_ui.credentials.get(REGISTRY)
+    assert saved is not None and saved.username == REGISTRY_USER
+    assert "keyring" in dlg.stored_in
+
+    # 2. docker image pull
+    pull = PullDialog(engine_ui, None)
+    qtbot.addWidget(pull)
+    pull.open()
+    type_into(qtbot, pull, "imageRefEdit", REGISTRY_WHALESAY)
+    progress = find(pull, QProgressBar, "pullProgress")
+    with qtbot.waitSignal(pull.pulled, timeout=60000) as signal:
+        click_ok(qtbot, pull)
+    assert signal.args == [REGISTRY_WHALESAY]
+    assert progress.value() == progress.maximum() > 0
+    assert not pull.isVisible()
+    assert docker("image", "inspect", "-f", "{{.Id}}", REGISTRY_WHALESAY).strip()
+
+    # 3. docker container run --name geonwooPractice IMAGE cowsay boo
+    dlg = open_run_dialog(qtbot, engine_ui)
+    type_into(qtbot, dlg, "imageEdit", REGISTRY_WHALESAY)
+    type_into(qtbot, dlg, "nameEdit", name)
+    type_into(qtbot, dlg, "commandEdit", "cowsay boo")
+    assert not message(dlg, "imageMessage").isVisible()  # the image is local now
+    line = find(dlg, QPlainTextEdit, "commandLineView").toPlainText()
+    assert line == f"docker run --name {name} {REGISTRY_WHALESAY} cowsay boo"
+    with qtbot.waitSignal(dlg.created, timeout=30000) as signal:
+        click_ok(qtbot, dlg)
+    cid, started = signal.args
+    assert started is True
+    assert not dlg.isVisible()
+    output = dlg.output_dialog
+    assert isinstance(output, OutputDialog) and output.isVisible()
+    qtbot.addWidget(output)
+    qtbot.waitUntil(lambda: output.exit_code is not None, timeout=20000)
+    text = find(output, QPlainTextEdit, "outputView").toPlainText()
+    assert "< boo >" in text
+    lines = text.splitlines()
+    bubble = lines.index(next(l for l in lines if "< boo >" in l))
+    assert set(lines[bubble - 1].strip()) == {"_"} and set(lines[bubble + 1].strip()) == {"-"}
+    assert output.exit_code == 0
+    assert "exited" in find(output, QLabel, "outputStatus").text()
+    # the docker CLI sees the same
+    assert ps(name, "ID") == cid[:12]
+    assert ps(name, "Image") == REGISTRY_WHALESAY
+    assert ps(name, "Status").startswith("Exited (0)")
+    assert "< boo >" in docker("logs", name)
+
+
+def test_create_without_starting(engine_ui, qtbot, cleanup):
+    name = cleanup.name("created")
+    dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+    type_into(qtbot, dlg, "nameEdit", name)
+    start = find(dlg, QCheckBox, "startCheck")
+    assert start.isChecked()
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert not start.isChecked()
+    assert find(dlg, QPushButton, "okButton").text().replace("&", "") == "Create"
+    line = find(dlg, QPlainTextEdit, "commandLineView").toPlainText()
+    assert line == f"docker create --name {name} {HTTPD}"
+    with qtbot.waitSignal(dlg.created, timeout=30000) as signal:
+        click_ok(qtbot, dlg)
+    cid, started = signal.args
+    assert started is False
+    assert ps(name, "State") == "created"
+    assert ps(name, "ID") == cid[:12]
+    qtbot.wait(300)
+    assert dlg.output_dialog is None
+
+
+def test_run_httpd_publishes_its_port_on_loopback(engine_ui, qtbot, cleanup):
+    name = cleanup.name("web")
+    port = free_port()
+    dlg = open_run_dialog(qtbot, engine_ui, images=[HTTPD, WHALESAY])
+    type_into(qtbot, dlg, "imageEdit", HTTPD)
+    type_into(qtbot, dlg, "nameEdit", name)
+    type_into(qtbot, dlg, "portsEdit", f"{port}:80")
+    table = find(dlg, QTableWidget, "portsTable")
+    assert table.rowCount() == 1
+    assert [table.item(0, c).text() for c in range(4)] == ["", str(port), "80", "tcp"]
+    assert not message(dlg, "portsMessage").isVisible()
+    assert find(dlg, QPlainTextEdit, "commandLineView").toPlainText() == \
+        f"docker run --name {name} -p {port}:80 {HTTPD}"
+    with qtbot.waitSignal(dlg.created, timeout=30000) as signal:
+        click_ok(qtbot, dlg)
+    assert signal.args[1] is True
+    assert ps(name, "State") == "running"
+    assert docker("port", name, "80/tcp").split() == [f"127.0.0.1:{port}"]
+    body = ""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as res:
+                body = res.read().decode()
+                break
+        except OSError:
+            time.sleep(0.2)
+    assert "It works!" in body
+    # a server keeps running: no output window pops up
+    qtbot.wait(2500)
+    assert dlg.output_dialog is None
+
+
+def test_run_dialog_pulls_an_image_the_engine_does_not_have(engine_ui, qtbot, cleanup):
+    login(qtbot, engine_ui)
+    docker("rmi", REGISTRY_HTTPD, check=False)
+    cleanup.image(REGISTRY_HTTPD)
+    name = cleanup.name("pulled")
+    dlg = open_run_dialog(qtbot, engine_ui)
+    type_into(qtbot, dlg, "imageEdit", REGISTRY_HTTPD)
+    assert shows(message(dlg, "imageMessage"), Tone.NOTE, "not on this engine", "pulled")
+    assert find(dlg, QPushButton, "imagePullButton").isVisible()
+    type_into(qtbot, dlg, "nameEdit", name)
+    qtbot.mouseClick(find(dlg, QCheckBox, "startCheck"), Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dlg.created, timeout=60000):
+        click_ok(qtbot, dlg)
+    assert ps(name, "State") == "created"
+    assert ps(name, "Image") == REGISTRY_HTTPD
+
+
+# -- invalid input: a message beside the field, the dialog stays open -------------------------
+def test_bad_port_spec_is_shown_and_blocks_ok(engine_ui, qtbot, cleanup):
+    name = cleanup.name("badport")
+    dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+    type_into(qtbot, dlg, "nameEdit", name)
+    type_into(qtbot, dlg, "portsEdit", "818:80, 99999:80")
+    assert shows(message(dlg, "portsMessage"), Tone.ERROR, "99999", "out of range")
+    assert find(dlg, QPlainTextEdit, "commandLineView").toPlainText() == ""
+    click_ok(qtbot, dlg)
+    qtbot.wait(200)
+    assert dlg.isVisible()
+    assert dlg.container_id == ""
+    assert ps(name, "ID") == ""
+    type_into(qtbot, dlg, "portsEdit", "80:80:80:80")
+    assert shows(message(dlg, "portsMessage"), Tone.ERROR, "80:80:80:80")
+
+
+def test_ports_text_and_table_mirror_each_other(engine_ui, qtbot):
+    dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+    type_into(qtbot, dlg, "portsEdit", "818:80 127.0.0.1:8443:443/udp")
+    table = find(dlg, QTableWidget, "portsTable")
+    assert table.rowCount() == 2
+    assert [table.item(1, c).text() for c in range(4)] == ["127.0.0.1", "8443", "443", "udp"]
+    table.item(0, 1).setText("8818")
+    assert find(dlg, QLineEdit, "portsEdit").text() == "8818:80, 127.0.0.1:8443:443/udp"
+    table.selectRow(1)
+    qtbot.mouseClick(find(dlg, QToolButton, "removePortButton"), Qt.MouseButton.LeftButton)
+    assert find(dlg, QLineEdit, "portsEdit").text() == "8818:80"
+    assert "-p 8818:80" in find(dlg, QPlainTextEdit, "commandLineView").toPlainText()
+
+
+def test_taken_name_is_warned_then_refused_and_nothing_is_left(engine_ui, qtbot, cleanup):
+    name = cleanup.name("taken")
+    original = docker("create", *cleanup.label_args(), "--name", name, HTTPD).strip()
+    dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+    type_into(qtbot, dlg, "nameEdit", name)
+    assert shows(message(dlg, "nameMessage"), Tone.WARNING, "already exists")
+    click_ok(qtbot, dlg)
+    qtbot.waitUntil(lambda: shows(message(dlg, "nameMessage"), Tone.ERROR, "already used"), timeout=15000)
+    assert dlg.isVisible()
+    assert dlg.container_id == ""
+    assert docker("ps", "-aq", "--no-trunc", "--filter", f"name=^/{name}$").split() == [original]
+    type_into(qtbot, dlg, "nameEdit", "-bad name")
+    assert shows(message(dlg, "nameMessage"), Tone.ERROR, "starts with '-'")
+
+
+def test_taken_host_port_is_warned_then_refused_and_nothing_is_left(engine_ui, qtbot, cleanup):
+    name = cleanup.name("port")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+        type_into(qtbot, dlg, "nameEdit", name)
+        type_into(qtbot, dlg, "portsEdit", f"{port}:80")
+        assert shows(message(dlg, "portsMessage"), Tone.WARNING, str(port), "already in use")
+        click_ok(qtbot, dlg)
+        qtbot.waitUntil(lambda: shows(message(dlg, "portsMessage"), Tone.ERROR, "already in use"), timeout=15000)
+        assert dlg.isVisible()
+        assert dlg.container_id == ""
+        assert ps(name, "ID") == ""  # the engine's half-made container was removed again
+
+
+def test_port_published_by_a_container_is_warned(engine_ui, qtbot, cleanup):
+    name = cleanup.name("holder")
+    port = free_port()
+    cleanup.run("--name", name, "-p", f"{port}:80", HTTPD)
+    dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+    type_into(qtbot, dlg, "portsEdit", f"{port}:80")
+    assert shows(message(dlg, "portsMessage"), Tone.WARNING, str(port), name)
+
+
+def test_bad_image_reference_is_shown_in_run_and_pull(engine_ui, qtbot):
+    dlg = open_run_dialog(qtbot, engine_ui)
+    type_into(qtbot, dlg, "imageEdit", "Docker/WhaleSay")
+    assert shows(message(dlg, "imageMessage"), Tone.ERROR, "uppercase", "docker/whalesay")
+    click_ok(qtbot, dlg)
+    qtbot.wait(200)
+    assert dlg.isVisible() and dlg.container_id == ""
+
+    pull = PullDialog(engine_ui, None, reference="httpd:")
+    qtbot.addWidget(pull)
+    pull.open()
+    assert shows(message(pull, "imageRefMessage"), Tone.ERROR, "tag after ':' is empty")
+    click_ok(qtbot, pull)
+    qtbot.wait(200)
+    assert pull.isVisible()
+    assert find(pull, QProgressBar, "pullProgress").value() <= 0
+    type_into(qtbot, pull, "imageRefEdit", "docker/whalesay")
+    assert shows(message(pull, "imageRefMessage"), Tone.NOTE, "docker/whalesay:latest")
+
+
+def test_empty_image_is_asked_for(engine_ui, qtbot):
+    dlg = open_run_dialog(qtbot, engine_ui)
+    assert not message(dlg, "imageMessage").isVisible()
+    click_ok(qtbot, dlg)
+    assert shows(message(dlg, "imageMessage"), Tone.ERROR, "choose the image")
+    assert dlg.isVisible()
+
+
+def test_pull_without_login_offers_to_log_in(engine_ui, qtbot):
+    pull = PullDialog(engine_ui, None, reference=REGISTRY_WHALESAY)
+    qtbot.addWidget(pull)
+    pull.open()
+    click_ok(qtbot, pull)
+    qtbot.waitUntil(lambda: shows(message(pull, "pullMessage"), Tone.ERROR, "login"), timeout=20000)
+    assert pull.isVisible()
+    button = find(pull, QPushButton, "loginButton")
+    assert button.isVisible()
+    with qtbot.waitSignal(pull.loginRequested, timeout=2000) as signal:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert signal.args == [REGISTRY]
+
+
+def test_pull_of_a_missing_image_says_not_found(engine_ui, qtbot, cleanup):
+    login(qtbot, engine_ui)
+    ref = f"{REGISTRY}/berth/missing:{int(time.time())}"
+    cleanup.image(ref)
+    pull = PullDialog(engine_ui, None, reference=ref)
+    qtbot.addWidget(pull)
+    pull.open()
+    click_ok(qtbot, pull)
+    qtbot.waitUntil(lambda: shows(message(pull, "pullMessage"), Tone.ERROR, "not found"), timeout=20000)
+    assert pull.isVisible()
