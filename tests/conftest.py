@@ -165,6 +165,7 @@ class PrivateEngine:
         self.root = root
         self.sock = root / "docker.sock"
         self.host = f"unix://{self.sock}"
+        self.bridge = f"berthp{uuid.uuid4().hex[:8]}"  # at most 15 characters
         self.proc: subprocess.Popen | None = None
 
     def docker(self, *args: str, check: bool = True) -> str:
@@ -176,10 +177,13 @@ class PrivateEngine:
     def start(self, timeout: float = 30) -> None:
         import time
 
+        # A bridge of its own: with ``--bridge none`` dockerd deletes the host's docker0,
+        # which cuts every new container of the test bed's engine off its network.
+        subprocess.run(["ip", "link", "add", self.bridge, "type", "bridge"], capture_output=True)
         self.proc = subprocess.Popen(
             ["dockerd", "--host", self.host, "--data-root", str(self.root / "data"),
              "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
-             "--bridge", "none", "--iptables=false", "--ip-masq=false"],
+             "--bridge", self.bridge, "--iptables=false", "--ip-masq=false"],
             stdout=open(self.root / "dockerd.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while not self.up():
@@ -198,6 +202,7 @@ class PrivateEngine:
             self.proc.kill()
             self.proc.wait(10)
         self.proc = None
+        subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
 
 
 @pytest.fixture

@@ -227,7 +227,10 @@ async def test_logs_of_a_missing_container(engine: Engine):
 async def test_items_that_arrive_while_the_consumer_is_busy_come_in_one_batch(engine: Engine, cleanup, labels):
     cid = await run_to_end(engine, cleanup, labels, "seq 1 20000")
     pump = engine.logs(cid, follow=False, tail="all").start()
-    await asyncio.sleep(1.0)  # busy elsewhere: everything arrives meanwhile
+    for _ in range(400):  # busy elsewhere while everything arrives
+        if not pump._thread.is_alive():
+            break
+        await asyncio.sleep(0.05)
     batches = [batch async for batch in pump.batches()]
     assert len(batches) == 1
     assert b"".join(d for _, d in batches[0]) == b"".join(f"{i}\n".encode() for i in range(1, 20001))
