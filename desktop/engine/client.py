@@ -37,6 +37,7 @@ T = TypeVar("T")
 
 BERTH_LABEL = "io.berth.managed"
 _VERSION_PREFIX = re.compile(r"^/v\d+\.\d+")
+_FULL_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def list_contexts() -> list[Context]:
@@ -250,13 +251,18 @@ class Engine:
         return [Container.from_api(d) for d in raw]
 
     async def container(self, ident: str) -> Container | None:
-        """One container's list row (one filtered list request), or None if it is gone."""
+        """One container's list row (one filtered list request), or None if it is gone.
+
+        ``ident`` is an id (full or a prefix) or a name.
+        """
         raw = await self._api_call("containers", all=True, filters={"id": [ident]})
         for d in raw:
             if d["Id"] == ident or d["Id"].startswith(ident):
                 return Container.from_api(d)
         if raw:
             return Container.from_api(raw[0])
+        if _FULL_ID.fullmatch(ident):  # a full id that matched nothing: gone
+            return None
         raw = await self._api_call("containers", all=True, filters={"name": [f"^/{ident}$"]})
         return Container.from_api(raw[0]) if raw else None
 

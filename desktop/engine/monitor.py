@@ -99,7 +99,7 @@ class Monitor:
             pump.close()
 
     async def _apply(self, events: list[dict]) -> None:
-        touched: dict[str, None] = {}
+        touched: dict[str, str] = {}  # id -> last action
         images = False
         for ev in events:
             kind = ev.get("Type")
@@ -111,14 +111,18 @@ class Monitor:
             if kind == "container" and (action in CONTAINER_ACTIONS or action.startswith("health_status")):
                 ident = (ev.get("Actor") or {}).get("ID") or ev.get("id")
                 if ident:
-                    touched[ident] = None
+                    touched.pop(ident, None)  # keep the order of the last action
+                    touched[ident] = action
             elif kind == "image" and action in IMAGE_ACTIONS:
                 images = True
         if len(touched) > RELIST_THRESHOLD:
             self.listener.containers_listed(await self.engine.containers())
         else:
-            for ident in touched:
-                self.listener.container_changed(ident, await self.engine.container(ident))
+            for ident, last in touched.items():
+                if last == "destroy":  # gone: nothing to ask
+                    self.listener.container_changed(ident, None)
+                else:
+                    self.listener.container_changed(ident, await self.engine.container(ident))
         if images:
             self.listener.images_listed(await self.engine.images())
 

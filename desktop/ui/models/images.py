@@ -36,12 +36,16 @@ class ImagesModel(RecordTableModel[ImageRow]):
     def time_columns(self):
         return (Column.CREATED,)
 
-    def sort_value(self, row: ImageRow, column: int, text: str) -> Any:
+    def sort_value(self, row: ImageRow, column: int) -> Any:
         if column == Column.CREATED:
             return row.image.created
         if column == Column.SIZE:
             return row.image.size
-        return text.lower()
+        if column == Column.ID:
+            return row.image.id
+        if column == Column.TAG:
+            return row.tag.lower()
+        return row.repository.lower()
 
     def extra_data(self, row: ImageRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:

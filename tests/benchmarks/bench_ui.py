@@ -1,0 +1,261 @@
+"""Main-window benchmarks: filling the table, event-to-row latency, idle cost, GUI stalls.
+
+Run with ``python -m tests.benchmarks.run ui``. Each metric has a baseline measured
+in the same run: the raw Engine API over the unix socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
+
+from tests.benchmarks.common import Result
+
+SOCKET = "/var/run/docker.sock"
+LABEL = "io.berth.bench"
+
+
+class UnixHTTP(http.client.HTTPConnection):
+    def __init__(self, path: str = SOCKET) -> None:
+        super().__init__("localhost", timeout=120)
+        self._path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self._path)
+
+
+def raw(method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+    conn = UnixHTTP()
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        res = conn.getresponse()
+        return res.status, res.read()
+    finally:
+        conn.close()
+
+
+def make_containers(n: int, tag: str, *, running: bool = False) -> list[str]:
+    """Create ``n`` labelled containers through the API (in parallel)."""
+    def one(i: int) -> str:
+        body = {"Image": "docker/whalesay:latest", "Cmd": ["sleep", "3600"] if running else ["true"],
+                "Labels": {LABEL: tag}, "HostConfig": {"NetworkMode": "none"}}
+        status, data = raw("POST", f"/containers/create?name=berth-bench-{tag}-{i}", body)
+        assert status == 201, data
+        cid = json.loads(data)["Id"]
+        if running:
+            raw("POST", f"/containers/{cid}/start")
+        return cid
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def remove_containers(tag: str) -> None:
+    ids = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={LABEL}={tag}"],
+                         capture_output=True, text=True).stdout.split()
+    for i in range(0, len(ids), 200):
+        subprocess.run(["docker", "rm", "-f", *ids[i:i + 200]], capture_output=True)
+
+
+def _app():
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(["berth-bench"])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    return app, loop
+
+
+def _window(host: str | None = None):
+    from desktop.engine.client import Engine
+    from desktop.ui.main_window import MainWindow
+
+    w = MainWindow(Engine(host=host))
+    w.resize(1200, 700)
+    w.show()
+    return w
+
+
+async def _until(pred, timeout: float = 30.0, step: float = 0.001) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(step)
+
+
+def bench_fill_and_stall() -> list[Result]:
+    """1000 containers: from list response to populated model; longest GUI stall."""
+    tag = uuid.uuid4().hex[:8]
+    app, loop = _app()
+    try:
+        make_containers(1000, tag)
+        w = _window()
+
+        async def run() -> tuple[float, float, float]:
+            w.start()
+            await _until(lambda: w.live.is_connected and w.containers_model.rowCount() >= 1000)
+            # Berth: list request + records + diff into the model + sorted proxy, best of 5
+            from desktop.engine.records import Container
+            fills, raws = [], []
+            for _ in range(5):
+                w.containers_model.reset([])
+                t = time.perf_counter()
+                cs = await w.engine.containers()
+                w.containers_model.sync(cs)
+                w.containers_proxy.rowCount()
+                fills.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                status, data = await loop.run_in_executor(None, raw, "GET", "/containers/json?all=1")
+                [Container.from_api(d) for d in json.loads(data)]
+                raws.append(time.perf_counter() - t)
+            # longest GUI-thread stall during a full refresh (heartbeat every 5 ms)
+            stalls = []
+            for _ in range(3):
+                w.containers_model.reset([])
+                gaps: list[float] = []
+                last = [time.perf_counter()]
+
+                def beat() -> None:
+                    now = time.perf_counter()
+                    gaps.append(now - last[0])
+                    last[0] = now
+                from PySide6.QtCore import QTimer
+                hb = QTimer()
+                hb.setInterval(5)
+                hb.timeout.connect(beat)
+                hb.start()
+                await asyncio.sleep(0.05)
+                w.refresh()
+                await _until(lambda: w.containers_model.rowCount() >= 1000)
+                await asyncio.sleep(0.1)
+                hb.stop()
+                stalls.append(max(gaps))
+            return min(fills), min(raws), max(stalls)
+
+        fill, raw_t, stall = loop.run_until_complete(run())
+        loop.run_until_complete(w.shutdown())
+        w.close()
+    finally:
+        remove_containers(tag)
+    return [
+        Result("1000 containers: list to filled table", fill * 1000, raw_t * 1000, "ms", "ratio <= 2",
+               "raw GET /containers/json + records", fill / raw_t <= 2),
+        Result("longest GUI stall, 1000-container refresh", stall * 1000, None, "ms", "<= 50 ms",
+               "", stall <= 0.050),
+    ]
+
+
+def bench_event_latency() -> list[Result]:
+    """A container paused/unpaused through the raw API: time until its row changes."""
+    tag = uuid.uuid4().hex[:8]
+    app, loop = _app()
+    try:
+        cids = make_containers(100, tag, running=True)
+        w = _window()
+
+        async def run() -> tuple[list[float], list[float]]:
+            w.start()
+            await _until(lambda: w.live.is_connected and w.containers_model.rowCount() >= 100)
+            await asyncio.sleep(1)
+            lat, base = [], []
+            target = cids[0]
+            for i in range(20):
+                action = "pause" if i % 2 == 0 else "unpause"
+                want = "paused" if action == "pause" else "running"
+                # baseline: a raw /events stream sees the event
+                ev_conn = UnixHTTP()
+                ev_conn.request("GET", "/events?filters=" + quote(json.dumps({"container": [target]})))
+                ev_res = ev_conn.getresponse()
+                t0 = time.perf_counter()
+                await loop.run_in_executor(None, raw, "POST", f"/containers/{target}/{action}")
+                t_sent = time.perf_counter()
+                await loop.run_in_executor(None, ev_res.readline)
+                base.append(time.perf_counter() - t0)
+                ev_conn.close()
+                row = w.containers_model.row_of(target)
+                await _until(lambda: w.containers_model.record(w.containers_model.row_of(target)).state == want)
+                lat.append(time.perf_counter() - t0)
+                del row, t_sent
+            return lat, base
+
+        lat, base = loop.run_until_complete(run())
+        loop.run_until_complete(w.shutdown())
+        w.close()
+    finally:
+        remove_containers(tag)
+    requests, events, cpu = _idle()
+    med, med_base = statistics.median(lat), statistics.median(base)
+    return [
+        Result("event to row, median of 20", med * 1000, med_base * 1000, "ms", "<= 100 ms",
+               "raw /events stream sees it", med <= 0.100),
+        Result("idle 30 s, 100 containers: requests", requests, None, "requests", "0", "", requests == 0,
+               note=f"{events} engine events in that time"),
+        Result("idle 30 s, 100 containers: CPU", cpu / 30 * 100, None, "% of a core", "<= 1 %", "", cpu / 30 <= 0.01),
+    ]
+
+
+def _idle(seconds: float = 30.0) -> tuple[int, int, float]:
+    """Requests, events and CPU seconds of a window left alone with 100 running
+    containers. A private dockerd is used so that nothing else on the machine makes
+    events during the measurement."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.conftest import WHALESAY, PrivateEngine
+
+    root = Path(tempfile.mkdtemp(prefix="berth-idle-"))
+    eng = PrivateEngine(root)
+    eng.start()
+    app, loop = _app()
+    try:
+        saved = subprocess.run(["docker", "save", WHALESAY], capture_output=True, check=True).stdout
+        subprocess.run(["docker", "-H", eng.host, "load"], input=saved, capture_output=True, check=True)
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: eng.docker("run", "-d", "--network", "none", "--name", f"idle-{i}",
+                                               WHALESAY, "sleep", "3600"), range(100)))
+        made = time.time()
+        w = _window(eng.host)
+
+        async def run() -> tuple[int, int, float]:
+            w.start()
+            await _until(lambda: w.live.is_connected and w.containers_model.rowCount() >= 100)
+            events: list[dict] = []
+            w.live.engineEvent.connect(events.append)
+            # While a container is less than a minute old its CREATED text changes every
+            # second and the window repaints it; measure the steady state after that.
+            await asyncio.sleep(max(2.0, made + 95 - time.time()))
+            before = sum(w.engine.requests.values())
+            cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+            await asyncio.sleep(seconds)
+            cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+            return sum(w.engine.requests.values()) - before, len(events), cpu
+
+        result = loop.run_until_complete(run())
+        loop.run_until_complete(w.shutdown())
+        w.close()
+        return result
+    finally:
+        ids = eng.docker("ps", "-aq", check=False).split()
+        if ids:
+            eng.docker("rm", "-f", *ids, check=False)
+        eng.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+BENCHMARKS = [bench_fill_and_stall, bench_event_latency]
