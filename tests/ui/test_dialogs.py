@@ -271,6 +271,7 @@ def test_run_httpd_publishes_its_port_on_loopback(engine_ui, qtbot, cleanup):
     name = cleanup.name("web")
     port = free_port()
     dlg = open_run_dialog(qtbot, engine_ui, images=[HTTPD, WHALESAY])
+    assert {HTTPD, WHALESAY} <= set(find(dlg, QLineEdit, "imageEdit").completer().model().stringList())
     type_into(qtbot, dlg, "imageEdit", HTTPD)
     type_into(qtbot, dlg, "nameEdit", name)
     type_into(qtbot, dlg, "portsEdit", f"{port}:80")

@@ -149,6 +149,16 @@ class LoginDialog(QDialog):
         except EngineError as exc:
             where = exc.message
         self.storage_label.setText(f"The login will be kept in {where}.")
+        if self.isVisible():
+            self._refresh_status()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        super().showEvent(event)
+        if not self._busy:
+            self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        """Say whether a login for the registry is saved (the store may run a helper program)."""
         self._tasks.spawn("status", self._load_status(self.registry), context="Reading the saved login")
 
     async def _load_status(self, registry: str) -> None:
@@ -220,10 +230,7 @@ class LoginDialog(QDialog):
         if exc.kind is ErrorKind.UNAUTHORIZED:
             self.password_edit.selectAll()
             self.password_edit.setFocus()
-        self._registry_changed_status_only()
-
-    def _registry_changed_status_only(self) -> None:
-        self._tasks.spawn("status", self._load_status(self.registry), context="Reading the saved login")
+        self._refresh_status()
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
