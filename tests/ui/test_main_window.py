@@ -319,3 +319,110 @@ def test_engine_restart_resyncs_both_tables(qtbot, qloop, route, private_engine)
     qtbot.waitUntil(lambda: cell(w, "after", Column.STATUS).startswith("Exited"), timeout=10000)
     w.live.stop()
     engine.reset_connection()
+
+
+class UrlCatcher:
+    """Receives the URLs Berth asks the desktop to open (QDesktopServices' handler API)."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QObject, Slot
+
+        urls = self.urls = []
+
+        class Receiver(QObject):
+            @Slot("QUrl")
+            def open(self, url) -> None:
+                urls.append(url.toString())
+
+        self.receiver = Receiver()
+
+
+def test_published_port_opens_in_the_browser(window, qtbot, cleanup):
+    import urllib.request
+
+    from PySide6.QtGui import QDesktopServices
+
+    name = cleanup.name("web")
+    cleanup.run("--name", name, "-p", "127.0.0.1::80", "httpd:latest")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0 and "->80/tcp" in cell(window, name, Column.PORTS),
+                    timeout=5000)
+    port = docker("port", name, "80/tcp").split(":")[-1].strip()
+    assert cell(window, name, Column.PORTS) == f"127.0.0.1:{port}->80/tcp"
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("http", catcher.receiver, "open")
+    try:
+        src = window.containers_model.index(row_of(window, name), Column.PORTS)
+        idx = window.containers_proxy.mapFromSource(src)
+        window.containers_table.doubleClicked.emit(idx)
+        qtbot.waitUntil(lambda: bool(catcher.urls), timeout=2000)
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+    assert catcher.urls == [f"http://127.0.0.1:{port}/"]
+    with urllib.request.urlopen(catcher.urls[0], timeout=5) as res:
+        assert b"It works!" in res.read()
+
+
+def test_copy_id(window, qtbot, cleanup):
+    from PySide6.QtGui import QGuiApplication
+
+    name = cleanup.name("cp")
+    cid = cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    select_names(window, [name])
+    window.action_copy_id.trigger()
+    assert QGuiApplication.clipboard().text() == cid
+
+
+def test_tag_image_through_the_tag_dialog(window, qtbot, cleanup):
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.conftest import RUN_ID
+
+    ref = cleanup.image(f"berth-test-{RUN_ID}/tagged:v1")
+    qtbot.waitUntil(lambda: image_row(window, "docker/whalesay:latest") >= 0, timeout=5000)
+    window.tabs.setCurrentWidget(window.images_table)
+    idx = window.images_proxy.mapFromSource(window.images_model.index(image_row(window, "docker/whalesay:latest"), 0))
+    sm = window.images_table.selectionModel()
+    sm.select(idx, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+    assert window.action_tag_image.isEnabled()
+    window.action_tag_image.trigger()
+    dlg = window.findChild(QInputDialog, "tagDialog")
+    assert dlg is not None and dlg.isVisible()
+    dlg.setTextValue(ref)
+    dlg.accept()
+    qtbot.waitUntil(lambda: image_row(window, ref) >= 0, timeout=5000)
+    assert docker("images", "-q", ref).strip() == docker("images", "-q", "docker/whalesay:latest").strip()
+
+
+def test_window_opens_and_says_so_when_no_engine_answers(qtbot, qloop, tmp_path):
+    engine = Engine(host=f"unix://{tmp_path}/nothing.sock")
+    w = MainWindow(engine)
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    qtbot.waitUntil(lambda: "Not connected" in w.engine_status.text(), timeout=5000)
+    assert "does not answer" in w.engine_status.text()
+    assert w.containers_model.rowCount() == 0 and w.isVisible()
+    # it keeps trying with back-off (the status says when)
+    assert "Retrying in" in w.engine_status.text()
+    w.live.stop()
+
+
+def test_geometry_columns_and_sort_order_persist(qtbot, qloop, docker_engine):
+    w = MainWindow(Engine())
+    qtbot.addWidget(w)
+    w.show()
+    w.resize(700, 500)
+    qtbot.waitUntil(lambda: w.width() == 700)
+    w.containers_table.setColumnWidth(Column.IMAGE, 333)
+    w.containers_table.sortByColumn(Column.NAMES, Qt.SortOrder.AscendingOrder)
+    w.save_settings()
+    w.close()
+    w2 = MainWindow(Engine())
+    qtbot.addWidget(w2)
+    w2.show()
+    assert w2.size().width() == 700 and w2.size().height() == 500  # the offscreen screen is 800x600
+    assert w2.containers_table.columnWidth(Column.IMAGE) == 333
+    header = w2.containers_table.horizontalHeader()
+    assert header.sortIndicatorSection() == Column.NAMES
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
