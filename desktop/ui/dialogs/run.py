@@ -718,7 +718,9 @@ class RunDialog(QDialog):
         self._set_busy(True)
         pulled = False
         try:
-            if not self._image_id(spec.image) and self._is_local(spec.image) is not True:
+            # pull first when the image is known to be missing; when that is not known
+            # yet, the engine's "no such image" below leads to the pull
+            if not self._image_id(spec.image) and self._is_local(spec.image) is False:
                 await self._pull(spec.image)
                 pulled = True
             self._show_progress("Creating the container…" if not spec.start else "Starting the container…", None)
