@@ -19,6 +19,7 @@ fast as it can:
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import collections
 import functools
@@ -564,6 +565,29 @@ def since_param(ts: str) -> str:
     return f"{seconds}.{nanos}"
 
 
+_ts_of = operator.attrgetter("ts")
+
+
+def _groups(batch: list[tuple[int, bytes]], budget: int) -> Iterator[list[tuple[int, bytes]]]:
+    """The batch in consecutive groups of about ``budget`` bytes."""
+    total = 0
+    for _, data in batch:
+        total += len(data)
+    if total <= budget:
+        yield batch
+        return
+    group: list[tuple[int, bytes]] = []
+    size = 0
+    for item in batch:
+        group.append(item)
+        size += len(item[1])
+        if size >= budget:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 class LogReader:
     """One container's log, followed across the ends of its stream.
 
@@ -575,11 +599,14 @@ class LogReader:
     repeated and nothing is lost.
     """
 
+    #: Bytes of chunks turned into lines before the loop gets control back.
+    slice_bytes = 256 * 1024
+
     def __init__(self, *, tail: int | str = 1000, since: float | None = None,
-                 high_water: int = 50_000) -> None:
+                 high_water: int = 128) -> None:
         self.tail = tail
         self.since = since
-        self.high_water = high_water
+        self.high_water = high_water  # chunks (up to 256 KiB each) read ahead at most
         self.last_ts = ""
         self._at_last: collections.Counter[tuple[int, str]] = collections.Counter()
         self.pump: Any = None
@@ -610,13 +637,16 @@ class LogReader:
         repeats = collections.Counter(self._at_last)
         try:
             async for batch in pump.batches():
-                lines = assembler.feed(batch)
-                if lines:
-                    if boundary:
-                        lines = self._drop_seen(lines, boundary, repeats)
-                        if lines and lines[-1].ts > boundary:
-                            boundary = ""
-                    self._deliver(lines, on_lines)
+                for group in _groups(batch, self.slice_bytes):
+                    lines = assembler.feed(group)
+                    if lines:
+                        if boundary:
+                            lines = self._drop_seen(lines, boundary, repeats)
+                            if lines and lines[-1].ts > boundary:
+                                boundary = ""
+                        self._deliver(lines, on_lines)
+                    if len(group) != len(batch):
+                        await asyncio.sleep(0)  # let the window paint between slices
             rest = assembler.flush()
             if boundary:
                 rest = self._drop_seen(rest, boundary, repeats)
@@ -648,15 +678,19 @@ class LogReader:
     def _deliver(self, lines: list[Line], on_lines: Callable[[list[Line]], None]) -> None:
         if not lines:
             return
-        top = max(ln.ts for ln in lines)
+        top = max(map(_ts_of, lines))
         if top and top >= self.last_ts:
             # Remember the lines at the newest timestamp: a resume asks for "since" it
-            # and the engine sends them again.
+            # and the engine sends them again. (They are at the end: the engine sends
+            # a stream's lines in time order, and streams interleave only slightly.)
             if top != self.last_ts:
                 self._at_last = collections.Counter()
                 self.last_ts = top
             seen = self._at_last
-            for ln in lines:
+            i = len(lines) - 1
+            while i >= 0 and lines[i].ts >= top:
+                i -= 1
+            for ln in lines[i + 1:]:
                 if ln.ts == top:
                     seen[(ln.stream, ln.text)] += 1
         self.delivered += len(lines)

@@ -59,20 +59,14 @@ class LogFrames:
         self._tty = tty
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
-        raw = self._response.raw
-        read1 = raw.read1
         try:
+            blocks = _blocks(self._response)
             if self._tty:
-                while True:
-                    data = read1(READ_SIZE)
-                    if not data:
-                        return
+                for data in blocks:
                     yield STDOUT, data
+                return
             buf = bytearray()
-            while True:
-                data = read1(READ_SIZE)
-                if not data:
-                    return
+            for data in blocks:
                 buf += data
                 chunks, used = demux(buf)
                 if used:
@@ -84,6 +78,68 @@ class LogFrames:
 
     def close(self) -> None:
         _shutdown_response(self._response)
+
+
+def _blocks(response: Any) -> Iterator[bytes]:
+    """The body as blocks of whatever has arrived.
+
+    The engine sends every log message as an HTTP chunk of its own, and reading through
+    the HTTP client returns one chunk per call: a call per line. When the body is
+    chunked, the chunks are cut here out of large reads of the buffered socket instead.
+    """
+    fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
+    if getattr(response.raw._fp, "chunked", False) and hasattr(fp, "read1") \
+            and getattr(response.raw._fp, "chunk_left", None) is None:
+        yield from _dechunk(fp.read1)
+        return
+    read1 = response.raw.read1
+    while True:
+        data = read1(READ_SIZE)
+        if not data:
+            return
+        yield data
+
+
+def _dechunk(read1: Any) -> Iterator[bytes]:
+    """The payload of a chunked HTTP body (RFC 9112 7.1) read with ``read1``."""
+    buf = bytearray()
+    need = 0  # payload bytes left in the current chunk
+    skip = 0  # bytes of the CRLF after a chunk's payload still to pass
+    while True:
+        data = read1(READ_SIZE)
+        if not data:
+            return
+        buf += data
+        out: list[bytes] = []
+        pos, end = 0, len(buf)
+        while pos < end:
+            if skip:
+                n = min(skip, end - pos)
+                pos += n
+                skip -= n
+                continue
+            if need:
+                take = min(need, end - pos)
+                out.append(bytes(buf[pos:pos + take]))
+                pos += take
+                need -= take
+                if not need:
+                    skip = 2
+                continue
+            nl = buf.find(b"\r\n", pos)
+            if nl < 0:
+                break
+            size_text = bytes(buf[pos:nl]).split(b";", 1)[0].strip()
+            size = int(size_text, 16) if size_text else 0
+            if size == 0:  # the last chunk
+                if out:
+                    yield b"".join(out)
+                return
+            pos = nl + 2
+            need = size
+        del buf[:pos]
+        if out:
+            yield b"".join(out)
 
 
 def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, since: float | int | None,

@@ -288,3 +288,17 @@ async def test_resume_twice_without_new_lines_repeats_nothing():
     for _ in range(3):
         await reader.read(src, "c", got.extend)
     assert [ln.text for ln in got] == ["x", "y"]
+
+
+# -- the chunked body under the frames (desktop.engine.logstream) ------------------------------
+def test_chunked_http_body_is_cut_right_wherever_the_reads_end():
+    from desktop.engine.logstream import _dechunk
+
+    payloads = [b"a" * n for n in (1, 15, 16, 255, 4096)] + [b"line\n", b"\r\n in payload \r\n"]
+    body = b"".join(b"%x\r\n" % len(p) + p + b"\r\n" for p in payloads) + b"0\r\n\r\n"
+    want = b"".join(payloads)
+    for size in (1, 2, 3, 7, 64, len(body)):
+        pieces = [body[i:i + size] for i in range(0, len(body), size)]
+        it = iter(pieces)
+        got = b"".join(_dechunk(lambda _n: next(it, b"")))
+        assert got == want, size
