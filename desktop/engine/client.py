@@ -352,10 +352,23 @@ class Engine:
         return await self._api_call("inspect_container", ident, what=f"container {ident}")
 
     async def wait(self, ident: str, timeout: float | None = None) -> int:
+        """The container's exit code, once it stops. ``timeout`` (seconds) bounds the
+        wait (None: no bound); running out of time raises EngineError(TIMEOUT)."""
+        import requests.exceptions
+        import urllib3.exceptions
+
         def run() -> int:
-            # A private client: a wait may outlast the default timeout, and must not
-            # tie up the shared connection pool.
-            return int(self._client().wait(ident, timeout=timeout)["StatusCode"])
+            try:
+                return int(self._client().wait(ident, timeout=timeout)["StatusCode"])
+            except requests.exceptions.RequestException as exc:
+                # the engine answers only when the container stops; over a unix socket
+                # running out of time arrives as a ConnectionError(ReadTimeoutError)
+                timed_out = isinstance(exc, requests.exceptions.ReadTimeout) or any(
+                    isinstance(a, urllib3.exceptions.ReadTimeoutError) for a in exc.args)
+                if timeout is None or not timed_out:
+                    raise
+                raise EngineError(ErrorKind.TIMEOUT,
+                                  f"Container {ident} did not stop within {timeout:g} seconds.") from None
         return await self._call(run, what=f"container {ident}")
 
     # -- images -------------------------------------------------------------------

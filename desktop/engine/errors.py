@@ -26,6 +26,7 @@ class ErrorKind(enum.Enum):
     INVALID_INPUT = "invalid input"
     CONFLICT = "conflict"
     CANCELLED = "cancelled"
+    TIMEOUT = "timed out"
     CREDENTIALS = "credential store"
     NO_SPACE = "no space"
     PERMISSION = "permission denied"
@@ -105,6 +106,8 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
             return EngineError(ErrorKind.IMAGE_IN_USE, msg, text)
         if status == 409 and "is not running" in low:
             return EngineError(ErrorKind.NOT_RUNNING, f"{subject[:1].upper()}{subject[1:]} is not running.", text)
+        if "is not paused" in low:
+            return EngineError(ErrorKind.CONFLICT, f"{subject[:1].upper()}{subject[1:]} is not paused.", text)
         if status == 409 and "is paused" in low:
             return EngineError(ErrorKind.CONFLICT, f"{subject[:1].upper()}{subject[1:]} is paused; unpause it first.", text)
         if "no basic auth credentials" in low:

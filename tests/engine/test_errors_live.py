@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import HTTPD, RUN_ID, WHALESAY, docker
+from conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import PortMapping, RunSpec
@@ -40,7 +40,8 @@ async def test_host_port_already_allocated_leaves_nothing_behind(engine: Engine,
     await engine.create(RunSpec(image=HTTPD, name=first, labels=labels,
                                 ports=(PortMapping(80, host_ip="127.0.0.1", host_port=str(port)),)))
     second = cleanup.name("port2")
-    before = set(docker("ps", "-aq", "--no-trunc").split())
+    mine = ("ps", "-aq", "--no-trunc", "--filter", f"label={TEST_LABEL}={RUN_ID}")
+    before = set(docker(*mine).split())
     with pytest.raises(EngineError) as info:
         await engine.create(RunSpec(image=HTTPD, name=second, labels=labels,
                                     ports=(PortMapping(80, host_ip="127.0.0.1", host_port=str(port)),)))
@@ -50,7 +51,7 @@ async def test_host_port_already_allocated_leaves_nothing_behind(engine: Engine,
     assert "port is already allocated" in err.detail
     one_line(err)
     # the container made before the failed start was removed again
-    assert set(docker("ps", "-aq", "--no-trunc").split()) == before
+    assert set(docker(*mine).split()) == before
     assert await engine.container(second) is None
 
 
@@ -142,6 +143,26 @@ async def test_operations_on_a_container_not_running(engine: Engine, cleanup, la
     with pytest.raises(EngineError) as info:
         await engine.exec_output(name, ["true"])
     assert info.value.kind is ErrorKind.NOT_RUNNING, info.value.detail
+
+
+async def test_unpause_a_container_not_paused(engine: Engine, cleanup, labels):
+    name = cleanup.name("notpaused")
+    await engine.create(RunSpec(image=WHALESAY, name=name, command=("sleep", "300"), labels=labels))
+    with pytest.raises(EngineError) as info:
+        await engine.unpause(name)
+    assert info.value.kind is ErrorKind.CONFLICT, info.value.detail
+    assert info.value.message == f"Container {name} is not paused."
+
+
+async def test_wait_running_out_of_time_is_a_timeout_not_an_unreachable_engine(engine: Engine, cleanup, labels):
+    name = cleanup.name("wait")
+    await engine.create(RunSpec(image=WHALESAY, name=name, command=("sleep", "300"), labels=labels))
+    with pytest.raises(EngineError) as info:
+        await engine.wait(name, timeout=0.5)
+    assert info.value.kind is ErrorKind.TIMEOUT
+    assert name in info.value.message and "0.5 seconds" in info.value.message
+    assert await engine.ping()
+    assert (await engine.container(name)).running
 
 
 async def test_operations_on_a_paused_container(engine: Engine, cleanup, labels):
