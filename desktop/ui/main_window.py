@@ -202,6 +202,9 @@ class MainWindow(QMainWindow):
                                         tip="Copy the selected IDs")
         self.action_logs = self._act("actionLogs", "&Logs", self.open_logs_selected, shortcut="Ctrl+L",
                                      icon=SP.SP_FileDialogContentsView, tip="Show the container's log")
+        self.action_files = self._act("actionFiles", "&Files…", self.open_files_selected, shortcut="Ctrl+Shift+F",
+                                      icon=QStyle.StandardPixmap.SP_DirIcon,
+                                      tip="Browse the container's files; drop files here to copy them in")
         self.action_remove_image = self._act("actionRemoveImage", "Remove &Image…", self.remove_images_selected,
                                              icon=SP.SP_TrashIcon, tip="Remove the selected images")
         self.action_tag_image = self._act("actionTagImage", "&Tag Image…", self.tag_image_selected,
@@ -251,7 +254,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Container")
         for a in (self.action_run, None, self.action_start, self.action_stop, self.action_restart,
                   self.action_pause, self.action_unpause, self.action_kill, None, self.action_rename,
-                  self.action_remove, None, self.action_logs, self.action_copy_id):
+                  self.action_remove, None, self.action_logs, self.action_files, self.action_copy_id):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Image")
         for a in (self.action_pull, self.action_run_image, self.action_tag_image, self.action_remove_image):
@@ -282,6 +285,20 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
         self.log_dock.hide()
         self.view_menu.addAction(self.log_dock.toggleViewAction())
+        self.files_dock = QDockWidget("Files", self)
+        self.files_dock.setObjectName("filesDock")
+        self.files_panel = None
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.files_dock)
+        self.files_dock.hide()
+        self.view_menu.addAction(self.files_dock.toggleViewAction())
+        # Drop files from the file manager on a container row to copy them in.
+        from desktop.ui.copy import ContainerDropTarget
+
+        self.drop_target = ContainerDropTarget(self.containers_table, self.engine, self._container_at)
+
+    def _container_at(self, pos) -> Container | None:
+        index = self.containers_table.indexAt(pos)
+        return index.data(Role.Record) if index.isValid() else None
 
     # ------------------------------------------------------------------ engine
     def start(self) -> None:
@@ -290,6 +307,7 @@ class MainWindow(QMainWindow):
 
     def _attach(self, engine: Engine) -> None:
         self.engine = engine
+        self.drop_target.engine = engine
         live = LiveEngine(engine, self)
         live.connected.connect(self._on_connected)
         live.disconnected.connect(self._on_disconnected)
@@ -311,7 +329,13 @@ class MainWindow(QMainWindow):
         self.containers_model.reset([])
         self.images_model.reset([])
         if self.log_tabs is not None:
-            self.log_tabs.clear()
+            self.log_tabs.deleteLater()
+            self.log_tabs = None
+            self.log_dock.hide()
+        if self.files_panel is not None:
+            self.files_panel.deleteLater()
+            self.files_panel = None
+            self.files_dock.hide()
         if old_engine is not engine:
             tasks.spawn(old_engine.close(), context="Closing the old connection")
         self._attach(engine)
@@ -428,6 +452,7 @@ class MainWindow(QMainWindow):
         self.action_remove.setEnabled(bool(sel))
         self.action_rename.setEnabled(len(sel) == 1)
         self.action_logs.setEnabled(len(sel) >= 1)
+        self.action_files.setEnabled(len(sel) == 1)
         self.action_copy_id.setEnabled(bool(sel) or bool(not on_containers and self.selected_images()))
         imgs = self.selected_images() if not on_containers else []
         self.action_remove_image.setEnabled(bool(imgs))
@@ -556,7 +581,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.setObjectName("containersMenu")
         for a in (self.action_start, self.action_stop, self.action_restart, self.action_pause,
-                  self.action_unpause, self.action_kill, None, self.action_logs, self.action_rename,
+                  self.action_unpause, self.action_kill, None, self.action_logs, self.action_files, self.action_rename,
                   self.action_copy_id, None, self.action_remove):
             menu.addSeparator() if a is None else menu.addAction(a)
         c: Container | None = index.data(Role.Record) if index.isValid() else None
@@ -641,6 +666,7 @@ class MainWindow(QMainWindow):
                         for t in [f"{r.repository}:{r.tag}"]})
         dlg = RunDialog(self.engine, self, image=image, images=local)
         dlg.created.connect(lambda cid, _started: self.select_container(cid))
+        dlg.loginRequested.connect(self.open_login_dialog)
         dlg.open()
         self._run_dialog = dlg
 
@@ -672,6 +698,22 @@ class MainWindow(QMainWindow):
         self.log_tabs.open(c)
         self.log_dock.show()
         self.log_dock.raise_()
+
+    def open_files_selected(self) -> None:
+        sel = self.selected_containers()
+        if len(sel) == 1:
+            self.open_files(sel[0])
+
+    def open_files(self, c: Container) -> None:
+        from desktop.ui.files_panel import FilesPanel
+
+        if self.files_panel is not None:
+            self.files_panel.deleteLater()
+        self.files_panel = FilesPanel(self.engine, c, self.files_dock)
+        self.files_dock.setWidget(self.files_panel)
+        self.files_dock.setWindowTitle(f"Files of {c.name}")
+        self.files_dock.show()
+        self.files_dock.raise_()
 
     # ------------------------------------------------------------------ engine choice
     def _fill_engine_menu(self) -> None:
