@@ -253,19 +253,19 @@ async def test_stop_with_default_timeout_and_force_remove_running(engine: Engine
 
 
 async def test_remove_with_volumes(engine: Engine, cleanup, labels):
-    cid = await engine.create(RunSpec(image=WHALESAY, name=cleanup.name("vol"), command=("true",), start=False,
-                                      mounts=(Mount("", "/anon"),) if False else (), labels=labels))
-    await engine.remove(cid)
-    # an anonymous volume goes with volumes=True
-    docker("create", *cleanup.label_args(), "--name", cleanup.name("anon"), "-v", "/anon", WHALESAY, "true")
-    rows = [c for c in await engine.containers() if c.labels.get(TEST_LABEL) == RUN_ID and "anon" in c.name]
-    vol = docker_json("inspect", rows[0].id)[0]["Mounts"][0]["Name"]
-    await engine.remove(rows[0].id, volumes=True)
-    assert vol not in docker("volume", "ls", "-q").split()
+    # an anonymous volume stays without volumes=True, and goes with it
+    kept, gone = cleanup.name("anon-kept"), cleanup.name("anon-gone")
+    for name in (kept, gone):
+        docker("create", *cleanup.label_args(), "--name", name, "-v", "/anon", WHALESAY, "true")
+    vol_kept = cleanup.volume(docker_json("inspect", kept)[0]["Mounts"][0]["Name"])
+    vol_gone = cleanup.volume(docker_json("inspect", gone)[0]["Mounts"][0]["Name"])
+    await engine.remove(kept)
+    await engine.remove(gone, volumes=True)
+    volumes = docker("volume", "ls", "-q").split()
+    assert vol_kept in volumes and vol_gone not in volumes
 
 
 async def test_rename(engine: Engine, cleanup, labels):
-    pytest.importorskip("desktop.engine.parsing")
     old, new = cleanup.name("old"), cleanup.name("new")
     cid = await engine.create(sleeper(old, labels, start=False))
     await engine.rename(cid, new)
@@ -335,14 +335,26 @@ async def test_inspect_image_and_history(engine: Engine):
 
 
 async def test_tag_and_remove_image(engine: Engine, cleanup):
-    pytest.importorskip("desktop.engine.parsing")
     ref = cleanup.image(f"berth-test/tagged:{RUN_ID}")
+    in_registry = cleanup.image(f"127.0.0.1:5000/berth-test/tagged:{RUN_ID}")
+    bare = cleanup.image(f"berth-test/tagged-{RUN_ID}")
     await engine.tag_image(WHALESAY, ref)
+    await engine.tag_image(WHALESAY, in_registry)
+    await engine.tag_image(WHALESAY, bare)  # the default tag is latest
     tags = {t for i in await engine.images() for t in i.repo_tags}
-    assert ref in tags and WHALESAY in tags
-    await engine.remove_image(ref)
+    assert {ref, in_registry, bare + ":latest", WHALESAY} <= tags
+    for r in (ref, in_registry, bare):
+        await engine.remove_image(r)
     tags = {t for i in await engine.images() for t in i.repo_tags}
-    assert ref not in tags and WHALESAY in tags
+    assert not {ref, in_registry, bare + ":latest"} & tags and WHALESAY in tags
+
+
+async def test_tag_refuses_a_digest_and_a_bad_reference(engine: Engine):
+    for bad in ("berth-test/x@sha256:" + "a" * 64, "Upper/Case:1", "two words"):
+        with pytest.raises(EngineError) as info:
+            await engine.tag_image(WHALESAY, bad)
+        assert info.value.kind is ErrorKind.INVALID_INPUT, bad
+    assert not engine.requests  # refused before anything was sent
 
 
 async def test_remove_image_by_id_with_force(engine: Engine, cleanup, private_image):

@@ -132,6 +132,15 @@ async def test_missing_container(engine: Engine):
         one_line(info.value)
 
 
+async def test_kill_with_an_unknown_signal(engine: Engine, cleanup, labels):
+    name = cleanup.name("sig")
+    await engine.create(RunSpec(image=WHALESAY, name=name, command=("sleep", "300"), labels=labels))
+    with pytest.raises(EngineError) as info:
+        await engine.kill(name, signal="SIGNOPE")
+    assert info.value.kind is ErrorKind.INVALID_INPUT and "SIGNOPE" in info.value.message
+    assert (await engine.container(name)).running
+
+
 async def test_operations_on_a_container_not_running(engine: Engine, cleanup, labels):
     name = cleanup.name("stopped")
     await engine.create(RunSpec(image=WHALESAY, name=name, command=("true",), start=False, labels=labels))
@@ -203,7 +212,6 @@ async def test_invalid_run_specs(engine: Engine, cleanup, labels):
 
 
 async def test_rename_to_a_name_in_use_and_an_invalid_name(engine: Engine, cleanup, labels):
-    pytest.importorskip("desktop.engine.parsing")
     a, b = cleanup.name("ra"), cleanup.name("rb")
     await engine.create(RunSpec(image=WHALESAY, name=a, start=False, labels=labels))
     await engine.create(RunSpec(image=WHALESAY, name=b, start=False, labels=labels))
