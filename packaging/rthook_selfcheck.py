@@ -25,7 +25,8 @@ def _berth_self_check(target):
             detail = fn()
         except Exception as exc:  # report every failure, not only the first
             results.append((False, name, f"{type(exc).__name__}: {exc}"))
-            traceback.print_exc()
+            if sys.stderr is not None:  # None in a windowed Windows build
+                traceback.print_exc()
         else:
             results.append((True, name, detail or ""))
 
