@@ -340,3 +340,20 @@ async def test_no_log_record_contains_the_password(cred_engine, helpers, docker_
     for record in caplog.records:
         text = record.getMessage() + repr(record.args) + (record.exc_text or "")
         assert REGISTRY_PASSWORD not in text, record.name
+
+
+async def test_leaving_a_pull_closes_its_stream(cred_engine, helpers, docker_config, cleanup):
+    import asyncio
+    import time
+
+    helpers.install("berthtest")
+    write_config(docker_config, {"credsStore": "berthtest"})
+    await cred_engine.login(REGISTRY, REGISTRY_USER, REGISTRY_PASSWORD)
+    pump = cred_engine.pull(cleanup.image(f"{REGISTRY}/docker/whalesay:latest"))
+    async for item in pump.items():
+        assert isinstance(item, PullProgress)
+        break
+    deadline = time.monotonic() + 1.0
+    while (not pump.closed or pump._thread.is_alive()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert pump.closed and not pump._thread.is_alive()
