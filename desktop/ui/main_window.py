@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self._actions_timer.setSingleShot(True)
         self._actions_timer.setInterval(0)
         self._actions_timer.timeout.connect(self._update_actions)
+        self._actions_timer.timeout.connect(self._update_counts)
 
         self._clock = QTimer(self)
         self._clock.setObjectName("clockTimer")
