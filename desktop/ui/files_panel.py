@@ -268,8 +268,9 @@ class FilesPanel(QWidget):
 
     def save_to(self, paths: list[str], local_dir: str) -> None:
         def done(results: list) -> None:
-            n = sum(r.files for r in results)
-            size = sum(r.bytes for r in results)
+            prog = self.progress          # one Progress for all of them: its totals are the sums
+            n = prog.files_done if prog else 0
+            size = prog.bytes_done if prog else 0
             self.statusLabel.setText(f"Saved {n} {'item' if n == 1 else 'items'} ({human_size(size)}) to {local_dir}.")
             self.saved.emit(results)
 

@@ -75,7 +75,7 @@ def test_lists_navigates_and_saves_with_checksums(qtbot, engine_qt, settings, we
     assert (out / "a.txt").read_text() == "hello\n" and (out / "a.txt").stat().st_mode & 0o777 == 0o750
     assert os.readlink(out / "link") == "a.txt"
     assert (out / "폴더 하나" / "empty").is_dir()
-    assert panel.statusLabel.text().startswith("Saved ")
+    assert panel.statusLabel.text().startswith("Saved 5 items (3.0 MB) to ")
     panel.grab().save(str(tmp_path / "panel.png"))
 
 
