@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from desktop import __version__, log
+from desktop import __version__, log, resources
 from desktop.engine.client import Engine, list_contexts
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import ImageRow
@@ -40,6 +40,11 @@ def browser_host(engine_host: str, ip: str) -> str:
     if ip in ("", "0.0.0.0", "::", "127.0.0.1"):
         return "localhost" if ip != "127.0.0.1" else "127.0.0.1"
     return f"[{ip}]" if ":" in ip else ip
+
+
+def icon_for(name: str) -> QIcon:
+    """An icon from resources/icons (SVG)."""
+    return QIcon(str(resources.path(f"icons/{name}.svg")))
 
 
 class MainWindow(QMainWindow):
@@ -156,7 +161,7 @@ class MainWindow(QMainWindow):
             m.modelReset.connect(self._update_counts)
             m.dataChanged.connect(self._model_data_changed)
 
-    def _act(self, name: str, text: str, slot: Callable, *, shortcut=None, icon: QStyle.StandardPixmap | None = None,
+    def _act(self, name: str, text: str, slot: Callable, *, shortcut=None, icon: str | None = None,
              tip: str = "") -> QAction:
         a = QAction(text, self)
         a.setObjectName(name)
@@ -164,7 +169,7 @@ class MainWindow(QMainWindow):
             a.setShortcut(QKeySequence(shortcut))
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if icon is not None:
-            a.setIcon(self.style().standardIcon(icon))
+            a.setIcon(icon_for(icon))
         if tip:
             a.setToolTip(f"{tip} ({a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
                          if shortcut else tip)
@@ -174,46 +179,45 @@ class MainWindow(QMainWindow):
         return a
 
     def _build_actions(self) -> None:
-        SP = QStyle.StandardPixmap
         self.action_run = self._act("actionRun", "&Run…", self.open_run_dialog, shortcut="Ctrl+R",
-                                    icon=SP.SP_FileDialogNewFolder, tip="Run a new container")
+                                    icon="run", tip="Run a new container")
         self.action_pull = self._act("actionPull", "&Pull…", self.open_pull_dialog, shortcut="Ctrl+Shift+P",
-                                     icon=SP.SP_ArrowDown, tip="Pull an image from a registry")
+                                     icon="pull", tip="Pull an image from a registry")
         self.action_login = self._act("actionLogin", "&Log In…", self.open_login_dialog, shortcut="Ctrl+Shift+L",
-                                      icon=SP.SP_DialogYesButton, tip="Log in to a registry")
+                                      icon="login", tip="Log in to a registry")
         self.action_start = self._act("actionStart", "&Start", lambda: self._bulk("start"), shortcut="Ctrl+Shift+S",
-                                      icon=SP.SP_MediaPlay, tip="Start the selected containers")
+                                      icon="start", tip="Start the selected containers")
         self.action_stop = self._act("actionStop", "S&top", lambda: self._bulk("stop"), shortcut="Ctrl+Shift+X",
-                                     icon=SP.SP_MediaStop, tip="Stop the selected containers")
+                                     icon="stop", tip="Stop the selected containers")
         self.action_restart = self._act("actionRestart", "R&estart", lambda: self._bulk("restart"),
-                                        shortcut="Ctrl+Shift+R", icon=SP.SP_BrowserReload,
+                                        shortcut="Ctrl+Shift+R", icon="restart",
                                         tip="Restart the selected containers")
         self.action_pause = self._act("actionPause", "&Pause", lambda: self._bulk("pause"), shortcut="Ctrl+Shift+U",
-                                      icon=SP.SP_MediaPause, tip="Pause the selected containers")
+                                      icon="pause", tip="Pause the selected containers")
         self.action_unpause = self._act("actionUnpause", "&Unpause", lambda: self._bulk("unpause"),
-                                        shortcut="Ctrl+Shift+N", icon=SP.SP_MediaSeekForward,
+                                        shortcut="Ctrl+Shift+N", icon="unpause",
                                         tip="Unpause the selected containers")
         self.action_kill = self._act("actionKill", "&Kill", lambda: self._bulk("kill"), shortcut="Ctrl+Shift+K",
-                                     icon=SP.SP_BrowserStop, tip="Kill the selected containers")
+                                     icon="kill", tip="Kill the selected containers")
         self.action_remove = self._act("actionRemove", "Re&move…", self.remove_selected, shortcut="Delete",
-                                       icon=SP.SP_TrashIcon, tip="Remove the selected containers")
+                                       icon="remove", tip="Remove the selected containers")
         self.action_rename = self._act("actionRename", "Re&name", self.rename_selected, shortcut="F2",
-                                       tip="Rename the container")
+                                       icon="rename", tip="Rename the container")
         self.action_copy_id = self._act("actionCopyId", "&Copy ID", self.copy_ids, shortcut="Ctrl+Shift+C",
-                                        tip="Copy the selected IDs")
+                                        icon="copy", tip="Copy the selected IDs")
         self.action_logs = self._act("actionLogs", "&Logs", self.open_logs_selected, shortcut="Ctrl+L",
-                                     icon=SP.SP_FileDialogContentsView, tip="Show the container's log")
+                                     icon="logs", tip="Show the container's log")
         self.action_files = self._act("actionFiles", "&Files…", self.open_files_selected, shortcut="Ctrl+Shift+F",
-                                      icon=QStyle.StandardPixmap.SP_DirIcon,
+                                      icon="files",
                                       tip="Browse the container's files; drop files here to copy them in")
         self.action_remove_image = self._act("actionRemoveImage", "Remove &Image…", self.remove_images_selected,
-                                             icon=SP.SP_TrashIcon, tip="Remove the selected images")
+                                             icon="remove", tip="Remove the selected images")
         self.action_tag_image = self._act("actionTagImage", "&Tag Image…", self.tag_image_selected,
-                                          tip="Add a tag to the selected image")
+                                          icon="tag", tip="Add a tag to the selected image")
         self.action_run_image = self._act("actionRunImage", "Run &Image…", self.run_image_selected,
                                           tip="Run a container from the selected image")
         self.action_refresh = self._act("actionRefresh", "Re&fresh", self.refresh, shortcut=QKeySequence.StandardKey.Refresh,
-                                        icon=SP.SP_BrowserReload, tip="List everything again")
+                                        icon="refresh", tip="List everything again")
         self.action_connect = self._act("actionConnect", "Connect to &Host…", self.ask_host,
                                         tip="Connect to a Docker engine by URL (tcp://, ssh://, unix://)")
         self.action_quit = self._act("actionQuit", "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit)
@@ -784,6 +788,9 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
+        # the docks' places are kept, not their contents: they open with a container
+        self.log_dock.hide()
+        self.files_dock.hide()
         for key, view in (("containers", self.containers_table), ("images", self.images_table)):
             hs = s.value(f"tables/{key}/header")
             if hs is not None:
