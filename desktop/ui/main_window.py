@@ -718,6 +718,7 @@ class MainWindow(QMainWindow):
         self.files_dock.setWidget(self.files_panel)
         self.files_dock.setWindowTitle(f"Files of {c.name}")
         self.files_dock.show()
+        self.resizeDocks([self.files_dock], [max(440, self.width() // 3)], Qt.Orientation.Horizontal)
         self.files_dock.raise_()
 
     # ------------------------------------------------------------------ engine choice
