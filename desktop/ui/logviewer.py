@@ -1,9 +1,9 @@
 """The log viewer: one container's log, followed live, searchable, bounded in memory.
 
 The lines live in a :class:`~desktop.engine.logbuffer.LineStore` behind a list model;
-the view (a ``QListView`` with uniform rows) paints only the rows on screen, and of a
-long line only the characters on screen, so neither a fast container nor a 1 MB line
-can stall the window. Lines that arrive are queued and handed to the model once per
+the view (a one-column ``QTableView`` with fixed-height rows) paints only the rows on
+screen, and of a long line only the characters on screen, so neither a fast container
+nor a 1 MB line can stall the window. Lines that arrive are queued and handed to the model once per
 frame by a timer.
 
 ``LogTabs`` holds one viewer per container; the main window calls ``open(container)``.
@@ -27,8 +27,8 @@ from PySide6.QtGui import (
     QPen, QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListView,
-    QSizePolicy, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTabWidget, QToolButton, QVBoxLayout,
+    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QTabWidget, QToolButton, QVBoxLayout,
     QWidget,
 )
 
@@ -385,8 +385,14 @@ def _short_ts(ts: str) -> str:
 
 
 # -- the view -------------------------------------------------------------------------------
-class LogView(QListView):
-    """The line view. ``toPlainText()`` gives the lines it shows (tests, screen readers)."""
+class LogView(QTableView):
+    """The line view: one column, no headers, rows of one height. ``toPlainText()``
+    gives the lines it shows (tests, screen readers); ``model()`` is the LogModel.
+
+    A table rather than a list view: QListView lays every row out again (asking the
+    model for its row count per row) whenever rows are added, which costs a second per
+    frame at 100,000 lines; a table's fixed-size rows cost nothing to add.
+    """
 
     def __init__(self, model: LogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -396,18 +402,24 @@ class LogView(QListView):
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.setFont(font)
         self.setModel(model)
-        self.setUniformItemSizes(True)
-        self.setLayoutMode(QListView.LayoutMode.SinglePass)
+        self.delegate = LogDelegate(self)
+        self.setItemDelegate(self.delegate)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.hide()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header.setMinimumSectionSize(1)
+        self.verticalHeader().setDefaultSectionSize(self.delegate.row_h)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setTabKeyNavigation(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.setFrameShape(QListView.Shape.NoFrame)
-        self.delegate = LogDelegate(self)
-        self.setItemDelegate(self.delegate)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         pal = self.palette()
         pal.setColor(QPalette.ColorRole.Base, Colors.base)
         pal.setColor(QPalette.ColorRole.Text, Colors.text)
@@ -415,16 +427,32 @@ class LogView(QListView):
         self.setPalette(pal)
         self.verticalScrollBar().setSingleStep(self.delegate.row_h * 3)
         self.horizontalScrollBar().setSingleStep(int(self.delegate.char_w * 4))
+        self.relayout()
+
+    def relayout(self) -> None:
+        """The row width changed (a longer line, timestamps shown)."""
+        d = self.delegate
+        width = int(d.text_x() + d.char_w * (self.log_model.longest + 2))
+        width = max(width, self.viewport().width())
+        if self.columnWidth(0) != width:
+            self.setColumnWidth(0, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        # Only vertically: a row is as wide as the longest line, and jumping to its
+        # start would throw away the user's horizontal position.
+        h = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(h)
 
     def toPlainText(self) -> str:
         return "\n".join(ln.text for ln in self.log_model.lines())
 
-    def relayout(self) -> None:
-        """The row width changed (a longer line, timestamps shown): lay the rows out again."""
-        self.scheduleDelayedItemsLayout()
-
     def selected_text(self) -> str:
-        rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
+        rows = sorted(i.row() for i in self.selectionModel().selectedRows())
         if not rows:
             cur = self.currentIndex()
             rows = [cur.row()] if cur.isValid() else []
