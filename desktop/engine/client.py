@@ -203,12 +203,7 @@ class Engine:
         for pump in list(self._streams):
             pump.close()
         self._streams.clear()
-        api, self._api = self._api, None
-        if api is not None:
-            try:
-                api.close()
-            except Exception:
-                pass
+        self.reset_connection()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def reset_connection(self) -> None:

@@ -18,8 +18,8 @@ from typing import Any, Callable, Coroutine
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QTextOption
 from PySide6.QtWidgets import (
-    QApplication, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QToolButton,
-    QVBoxLayout, QWidget,
+    QApplication, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
+    QToolButton, QVBoxLayout, QWidget,
 )
 
 from desktop.engine.records import PullProgress
@@ -119,6 +119,22 @@ def field_row(field: QWidget, message: FieldMessage, *extra: QWidget) -> QWidget
         outer.addWidget(field)
     outer.addWidget(message)
     return box
+
+
+def dialog_buttons(dialog, ok_text: str, *extra) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """The OK/Cancel row every dialog has (``okButton``, ``cancelButton``), with
+    ``extra`` buttons (action role) between them."""
+    box = QDialogButtonBox(dialog)
+    ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    ok.setObjectName("okButton")
+    ok.setDefault(True)
+    for button in extra:
+        box.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+    cancel = box.addButton(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setObjectName("cancelButton")
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box, ok, cancel
 
 
 class Collapsible(QWidget):

@@ -14,7 +14,7 @@ from desktop.engine.credentials import DOCKER_HUB, registry_key
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import parse_image_reference
 from desktop.ui import errors
-from desktop.ui.dialogs.common import FieldMessage, TaskOwner, field_row
+from desktop.ui.dialogs.common import FieldMessage, TaskOwner, dialog_buttons, field_row
 
 
 def registry_title(registry: str) -> str:
@@ -96,19 +96,11 @@ class LoginDialog(QDialog):
         self.message = FieldMessage("loginMessage", None, self)
         self.message.setAccessibleName("Login message")
 
-        self.buttons = QDialogButtonBox(self)
-        self.ok_button = self.buttons.addButton("&Log In", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setObjectName("okButton")
-        self.ok_button.setDefault(True)
         self.logout_button = QPushButton("Log &Out", self)
         self.logout_button.setObjectName("logoutButton")
         self.logout_button.setToolTip("Forget the saved login for this registry (docker logout)")
         self.logout_button.setAutoDefault(False)
-        self.buttons.addButton(self.logout_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setObjectName("cancelButton")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok_button, self.cancel_button = dialog_buttons(self, "&Log In", self.logout_button)
         self.logout_button.clicked.connect(self.logout)
 
         layout = QVBoxLayout(self)

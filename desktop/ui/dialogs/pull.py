@@ -15,7 +15,7 @@ from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import familiar_reference, parse_image_reference
 from desktop.engine.records import PullProgress
 from desktop.ui import errors
-from desktop.ui.dialogs.common import FieldMessage, PullTracker, TaskOwner, field_row, fixed_font
+from desktop.ui.dialogs.common import FieldMessage, PullTracker, TaskOwner, dialog_buttons, field_row, fixed_font
 from desktop.ui.dialogs.login import registry_title
 
 
@@ -105,15 +105,7 @@ class PullDialog(QDialog):
 
         self.message = FieldMessage("pullMessage", None, self)
 
-        self.buttons = QDialogButtonBox(self)
-        self.ok_button = self.buttons.addButton("&Pull", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setObjectName("okButton")
-        self.ok_button.setDefault(True)
-        self.buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setObjectName("cancelButton")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok_button, self.cancel_button = dialog_buttons(self, "&Pull", self.login_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

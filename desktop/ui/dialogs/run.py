@@ -30,6 +30,7 @@ from desktop.engine.parsing import (
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
 from desktop.ui import errors
 from desktop.ui.dialogs.common import (
+    dialog_buttons,
     Collapsible, CopyableLine, FieldMessage, PullTracker, TaskOwner, Tone, field_row, fixed_font,
 )
 from desktop.ui.dialogs.login import registry_title
@@ -344,14 +345,7 @@ class RunDialog(QDialog):
         self.message = FieldMessage("runMessage", None, self)
         self.message.setAccessibleName("Message")
 
-        self.buttons = QDialogButtonBox(self)
-        self.ok_button = self.buttons.addButton("&Run", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setObjectName("okButton")
-        self.ok_button.setDefault(True)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setObjectName("cancelButton")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok_button, self.cancel_button = dialog_buttons(self, "&Run")
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
