@@ -195,6 +195,7 @@ class Engine:
                 raise self._where(translate(exc, what=what)) from None
 
         pump = StreamPump(open_stream, what=what, high_water=high_water, name=name)
+        self._streams = {p for p in self._streams if not p.closed}  # forget the finished ones
         self._streams.add(pump)
         return pump
 

@@ -264,9 +264,48 @@ async def test_closing_an_archive_stream_midway(engine: Engine, cleanup, labels)
     assert received < 64 << 20
 
 
+async def test_closing_an_archive_stream_frees_the_container_at_once(engine: Engine, cleanup, labels):
+    """The engine holds the container's lock until the archive is read or the connection
+    closes: after close() the next call on the container must not wait for it."""
+    cid = await engine.create(RunSpec(image=WHALESAY, name=cleanup.name("lock"), labels=labels,
+                                      command=("sh", "-c", "head -c 67108864 /dev/zero > /tmp/big; exec sleep 300")))
+    for _ in range(100):
+        stat = await engine.stat_path(cid, "/tmp/big")
+        if stat and stat["size"] == 64 << 20:
+            break
+        await asyncio.sleep(0.1)
+    # closed while the reader is held at high water, and while it is in a read
+    pump = engine.get_archive(cid, "/tmp/big", chunk_size=64 * 1024).start()
+    while len(pump._items) < 64:
+        await asyncio.sleep(0.01)
+    await assert_closes(pump)
+    assert (await asyncio.wait_for(engine.stat_path(cid, "/tmp/big"), 10))["size"] == 64 << 20
+    for _ in range(3):
+        pump = engine.get_archive(cid, "/tmp/big", chunk_size=64 * 1024)
+        received = 0
+        async for batch in pump.batches():
+            received += sum(len(b) for b in batch)
+            if received > 4 << 20:
+                pump.close()
+        assert received < 64 << 20
+    t = time.monotonic()
+    assert (await asyncio.wait_for(engine.stat_path(cid, "/tmp/big"), 10))["size"] == 64 << 20
+    code, _ = await asyncio.wait_for(engine.exec_output(cid, ["true"]), 10)
+    assert code == 0
+    assert time.monotonic() - t < 5
+
+
 async def test_archive_of_a_missing_path(engine: Engine, cleanup, labels):
     cid = await engine.create(RunSpec(image=WHALESAY, name=cleanup.name("nopath"), labels=labels, start=False))
     with pytest.raises(EngineError) as info:
         await collect(engine.get_archive(cid, "/no/such/path"))
     assert info.value.kind is ErrorKind.NOT_FOUND
     assert "/no/such/path" in info.value.message
+
+
+async def test_finished_streams_are_not_kept(engine: Engine, cleanup, labels):
+    cid = await run_to_end(engine, cleanup, labels, "echo one")
+    for _ in range(5):
+        assert split_streams(await collect(engine.logs(cid, follow=False)))[0] == b"one\n"
+    engine.logs(cid, follow=False)
+    assert len(engine._streams) == 1  # only the one not yet finished
