@@ -75,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         window.destroyed.connect(lambda *_: closed.set())
         app.lastWindowClosed.connect(lambda: closed.set())
         if args.exit_when_loaded:
-            window.loaded.connect(lambda: QTimer.singleShot(0, lambda: finish(0)))
+            def loaded() -> None:
+                print(f"berth: loaded {window.containers_model.rowCount()} containers from {engine.host}",
+                      flush=True)
+                QTimer.singleShot(0, lambda: finish(0))
+            window.loaded.connect(loaded)
             QTimer.singleShot(int(args.load_timeout * 1000), lambda: finish(1))
         signal.signal(signal.SIGINT, lambda *_: finish(130))
         window.show()
