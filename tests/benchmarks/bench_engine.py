@@ -31,7 +31,7 @@ LABEL = "io.berth.bench.engine"
 IMAGE = "docker/whalesay:latest"
 CONTAINERS = 1000
 IMAGES = 200
-REPEAT = 15
+REPEAT = 25
 
 
 def _socket_path() -> str:
@@ -116,12 +116,14 @@ def remove_everything(tag: str) -> None:
 
 # -- measuring ------------------------------------------------------------------------------
 def interleaved_best(fns: dict[str, Callable[[], object]], repeat: int = REPEAT) -> dict[str, float]:
-    """The best time of each function, run in turns so that they share the disturbances."""
+    """The best time of each function, run in turns (in alternating order) so that they
+    share the disturbances of a busy machine."""
     best = {name: float("inf") for name in fns}
     for name, fn in fns.items():  # warm up: connections, imports, caches
         fn()
-    for _ in range(repeat):
-        for name, fn in fns.items():
+    items = list(fns.items())
+    for i in range(repeat):
+        for name, fn in (items if i % 2 == 0 else items[::-1]):
             t = time.perf_counter()
             fn()
             best[name] = min(best[name], time.perf_counter() - t)
