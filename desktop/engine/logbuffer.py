@@ -23,6 +23,7 @@ import asyncio
 import calendar
 import collections
 import functools
+import itertools
 import operator
 import re
 import time
@@ -316,6 +317,7 @@ def _fixed_width_ts(rows: list[str]) -> bool:
 
 #: ``_new_line((text, stream, ts, spans))``: a Line made at C speed (no keyword handling).
 _new_line = functools.partial(tuple.__new__, Line)
+_FIRST = operator.itemgetter(0)
 
 
 class LineAssembler:
@@ -406,7 +408,12 @@ class LineAssembler:
 class LineStore:
     """The newest ``capacity`` lines, addressable by position (0 = oldest kept) and by
     sequence number (every line ever added gets the next one; a cleared store goes on
-    counting)."""
+    counting).
+
+    The lines are kept as plain tuples and handed out as :class:`Line`: the garbage
+    collector stops tracking a plain tuple of strings, but never a tuple subclass, and
+    a full collection walking 100,000 tracked lines stalls the window for tens of ms.
+    """
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         if capacity < 1:
@@ -424,12 +431,14 @@ class LineStore:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self._lines[self._start + i]
+        return _new_line(self._lines[self._start + i])
 
     def __iter__(self) -> Iterator[Line]:
-        lines, start = self._lines, self._start
-        for i in range(start, len(lines)):
-            yield lines[i]
+        return map(_new_line, itertools.islice(self._lines, self._start, None))
+
+    def texts(self) -> Iterator[str]:
+        """The kept lines' texts, oldest first."""
+        return map(_FIRST, itertools.islice(self._lines, self._start, None))
 
     @property
     def next_seq(self) -> int:
@@ -444,10 +453,10 @@ class LineStore:
         if len(lines) >= self.capacity:
             dropped = len(self) + len(lines) - self.capacity
             self.first_seq += dropped
-            self._lines = list(lines[len(lines) - self.capacity:])
+            self._lines = list(map(tuple, lines[len(lines) - self.capacity:]))
             self._start = 0
             return dropped
-        self._lines.extend(lines)
+        self._lines.extend(map(tuple, lines))
         dropped = self.overflow(0)
         if dropped:
             self.drop_front(dropped)
@@ -481,9 +490,10 @@ class LineStore:
 
     def text(self, timestamps: bool = False) -> str:
         """Every kept line, newline-terminated (what "Save" writes)."""
+        rows = itertools.islice(self._lines, self._start, None)
         if timestamps:
-            return "".join(f"{ln.ts} {ln.text}\n" if ln.ts else ln.text + "\n" for ln in self)
-        return "".join(ln.text + "\n" for ln in self)
+            return "".join(f"{ts} {text}\n" if ts else text + "\n" for text, _stream, ts, _spans in rows)
+        return "".join(text + "\n" for text in self.texts())
 
     def find(self, matcher: "Matcher", start: int, backwards: bool = False, wrap: bool = True) -> int | None:
         """The position of the next line (from ``start``, inclusive) that matches."""
@@ -499,7 +509,7 @@ class LineStore:
         lines, base = self._lines, self._start
         hit = matcher.hit
         for i in order:
-            if hit(lines[base + i].text):
+            if hit(lines[base + i][0]):
                 return i
         return None
 

@@ -216,7 +216,7 @@ class LogModel(QAbstractListModel):
             return
         hit = self.matcher.hit
         base = self.store.first_seq
-        self.hits = [base + i for i, ln in enumerate(self.store) if hit(ln.text)]
+        self.hits = [base + i for i, text in enumerate(self.store.texts()) if hit(text)]
 
 
 _text_of = operator.attrgetter("text")
@@ -464,6 +464,8 @@ class LogView(QTableView):
         self.horizontalScrollBar().setValue(h)
 
     def toPlainText(self) -> str:
+        if not self.log_model.filtering:
+            return "\n".join(self.log_model.store.texts())
         return "\n".join(ln.text for ln in self.log_model.lines())
 
     def selected_text(self) -> str:
