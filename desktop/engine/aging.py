@@ -20,17 +20,21 @@ _STATUS = re.compile(r"^(?P<head>Up |(?:Exited|Restarting) \(-?\d+\) )(?P<dur>.+
 
 
 def parse_duration(text: str) -> float | None:
-    """Seconds for a go-units HumanDuration text (its lower bound), or None."""
-    if text == "Less than a second":
-        return 0.0
-    if text == "About a minute":
-        return 46.0
-    if text == "About an hour":
-        return 3600.0 - 60 * 14  # go-units says "About an hour" from 46 minutes on
+    """The fewest seconds that go-units' HumanDuration writes as ``text``, or None.
+
+    Hours and longer are rounded to the nearest hour by go-units, hence the half hour.
+    """
+    fixed = {"Less than a second": 0.0, "About a minute": 60.0, "About an hour": 3600.0}
+    if text in fixed:
+        return fixed[text]
     m = re.fullmatch(r"(\d+) (second|minute|hour|day|week|month|year)s?", text)
     if not m:
         return None
-    return float(int(m.group(1)) * _UNITS[m.group(2)])
+    n, unit = int(m.group(1)), m.group(2)
+    hours = {"hour": n, "day": 24 * n, "week": 24 * 7 * n, "month": 24 * 30 * n}.get(unit)
+    if hours is not None:
+        return (hours - 0.5) * 3600
+    return float(n * _UNITS[unit])
 
 
 def aged_status(status: str, elapsed: float) -> str:

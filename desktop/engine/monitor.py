@@ -99,11 +99,11 @@ class Monitor:
             pump.close()
 
     async def _apply(self, events: list[dict]) -> None:
-        touched: dict[str, str] = {}  # id -> last action
+        touched: dict[str, dict] = {}  # id -> its last event
         images = False
         for ev in events:
             kind = ev.get("Type")
-            action = (ev.get("Action") or ev.get("status") or "").split(":")[0].strip()
+            action = _action(ev)
             try:
                 self.listener.event(ev)
             except Exception:  # a listener bug must not stop the monitor
@@ -112,17 +112,66 @@ class Monitor:
                 ident = (ev.get("Actor") or {}).get("ID") or ev.get("id")
                 if ident:
                     touched.pop(ident, None)  # keep the order of the last action
-                    touched[ident] = action
+                    touched[ident] = ev
             elif kind == "image" and action in IMAGE_ACTIONS:
                 images = True
+        gone = {i for i, ev in touched.items() if _action(ev) == "destroy"}
         if len(touched) > RELIST_THRESHOLD:
-            self.listener.containers_listed(await self.engine.containers())
+            listed = [c for c in await self.engine.containers() if c.id not in gone]
+            self.listener.containers_listed(listed)
+            rows = {c.id: c for c in listed}
+            stale = {i: ev for i, ev in touched.items() if i not in gone and not _agrees(ev, rows.get(i))}
         else:
-            for ident, last in touched.items():
-                if last == "destroy":  # gone: nothing to ask
+            stale = {}
+            for ident, ev in touched.items():
+                if ident in gone:  # the event is the news: nothing to ask
                     self.listener.container_changed(ident, None)
-                else:
-                    self.listener.container_changed(ident, await self.engine.container(ident))
+                    continue
+                row = await self.engine.container(ident)
+                self.listener.container_changed(ident, row)
+                if not _agrees(ev, row):
+                    stale[ident] = ev
+        await self._recheck(stale)
         if images:
             self.listener.images_listed(await self.engine.images())
 
+    async def _recheck(self, stale: dict[str, dict]) -> None:
+        """The engine sends some events (``die`` above all) a moment before its list
+        shows the change. Ask again, briefly, for the rows that still contradict their
+        event; a later event for the same container settles it anyway."""
+        for delay in RECHECK_DELAYS:
+            if not stale:
+                return
+            await asyncio.sleep(delay)
+            for ident, ev in list(stale.items()):
+                row = await self.engine.container(ident)
+                self.listener.container_changed(ident, row)
+                if _agrees(ev, row):
+                    del stale[ident]
+        if stale:
+            log.engine.debug("rows still differ from their last event: %s", sorted(stale))
+
+
+#: waits before asking the engine again about a row that contradicts its event
+RECHECK_DELAYS = (0.05, 0.1, 0.2, 0.4)
+
+
+def _action(ev: dict) -> str:
+    return (ev.get("Action") or ev.get("status") or "").split(":")[0].strip()
+
+
+def _agrees(ev: dict, row: Container | None) -> bool:
+    """Whether a container's list row can be the state its last event describes."""
+    action = _action(ev)
+    if row is None:
+        return action == "destroy"
+    if action in ("die", "stop", "oom"):
+        return row.state != "running" or row.status.startswith("Restarting")
+    if action in ("start", "restart", "unpause"):
+        return row.state != "created" and row.state != "paused"
+    if action == "pause":
+        return row.state == "paused"
+    if action == "rename":
+        name = (ev.get("Actor") or {}).get("Attributes", {}).get("name", "")
+        return not name or row.name == name.lstrip("/")
+    return True

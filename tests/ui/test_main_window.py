@@ -426,3 +426,17 @@ def test_geometry_columns_and_sort_order_persist(qtbot, qloop, docker_engine):
     header = w2.containers_table.horizontalHeader()
     assert header.sortIndicatorSection() == Column.NAMES
     assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+
+
+def test_a_container_that_exits_at_once_shows_exited(window, qtbot, cleanup):
+    """The engine reports ``die`` a moment before its list shows the container exited;
+    the row must still end up saying what docker ps -a says, without a refresh."""
+    window.live.monitor.coalesce = 0  # ask at once: the engine's list is then often behind
+    names = [cleanup.name("quick") for _ in range(5)]
+    for n in names:
+        docker("run", "--name", n, *cleanup.label_args(), "docker/whalesay:latest", "cowsay", "boo")
+    for n in names:
+        qtbot.waitUntil(lambda n=n: row_of(window, n) >= 0 and cell(window, n, Column.STATUS).startswith("Exited"),
+                        timeout=5000)
+    running = sum(1 for c in window.containers_model.records() if c.name in names and c.running)
+    assert running == 0
