@@ -152,7 +152,8 @@ def _listing(kind: str, count_check: Callable[[list], bool]) -> tuple[float, flo
             return loop.run_until_complete(method())
 
         rows = berth()
-        assert count_check(rows) and len(rows) == len(raw())
+        assert count_check(rows), "the listing lacks the benchmark's own objects"
+        assert abs(len(rows) - len(raw())) < 50  # the same listing, give or take others' work meanwhile
         engine.requests.clear()
         best = interleaved_best({"berth": berth, "raw": raw})
         requests = sum(engine.requests.values()) // (REPEAT + 1)
