@@ -231,11 +231,15 @@ def _scrub(text: str, secret: str) -> str:
 
 
 def _keyring():
-    """The OS keyring backend, or None where there is none (headless Linux, no D-Bus)."""
+    """The OS keyring, or None where there is none (headless Linux without D-Bus).
+
+    Backends of low priority (under 1: keyring's plaintext files, for instance) are no
+    OS keyring and are not used unless the user chose one with PYTHON_KEYRING_BACKEND.
+    """
     try:
         import keyring
-        import keyring.backends.fail
         import keyring.backends.chainer
+        import keyring.backends.fail
     except ImportError:
         return None
     try:
@@ -244,6 +248,16 @@ def _keyring():
         return None
     if isinstance(kr, keyring.backends.fail.Keyring):
         return None
-    if isinstance(kr, keyring.backends.chainer.ChainerBackend) and not kr.backends:
-        return None
-    return kr
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return kr
+    if isinstance(kr, keyring.backends.chainer.ChainerBackend):
+        secure = [b for b in kr.backends if _priority(b) >= 1]
+        return kr if secure else None
+    return kr if _priority(kr) >= 1 else None
+
+
+def _priority(backend) -> float:
+    try:
+        return float(backend.priority)
+    except Exception:
+        return 0.0
