@@ -270,3 +270,15 @@ def test_tabs_open_focus_and_close(bed, qtbot, qtmodeltester):
     assert tabs.count() == 1
     tabs.clear()
     assert tabs.count() == 0
+
+
+def test_changing_the_tail_reloads(bed, qtbot):
+    name = bed.run("seq 1 50; sleep 600")
+    v = bed.open(name, tail=10)
+    wait_lines(qtbot, v, lambda t: t == [str(i) for i in range(41, 51)])
+    v.tail_box.setCurrentText("3")
+    v.reload()
+    wait_lines(qtbot, v, lambda t: t == ["48", "49", "50"])
+    v.tail_box.setCurrentText("All")
+    v.reload()
+    wait_lines(qtbot, v, lambda t: t == [str(i) for i in range(1, 51)])
