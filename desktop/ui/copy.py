@@ -36,6 +36,9 @@ from desktop.engine.records import Container
 from desktop.ui import errors, tasks
 
 SETTINGS_KEY = "copy/lastDestination"
+#: where common web server images serve files from (httpd, nginx, php/apache, caddy, arch)
+WEB_ROOTS = ("/usr/local/apache2/htdocs", "/usr/share/nginx/html", "/var/www/html", "/usr/share/caddy",
+             "/srv/http")
 
 
 def local_paths(mime) -> list[str]:
@@ -408,16 +411,29 @@ class CopyDialog(QDialog):
             return
         self.destEdit.setText("/")
 
-        async def workdir() -> str:
+        async def propose() -> tuple[str, bool]:
+            """A web server's document root if the container has one (drop your site on
+            the web server: its contents go there), else the image's working directory."""
+            for root in WEB_ROOTS:
+                try:
+                    st = await self.engine.stat_path(self.container.id, root)
+                except EngineError:
+                    st = None
+                if st and int(st.get("mode", 0)) & (1 << 31):  # Go's os.ModeDir
+                    return root, True
             info = await self.engine.inspect_image(self.container.image or self.container.image_id)
-            return ((info.get("Config") or {}).get("WorkingDir") or "").strip()
+            return ((info.get("Config") or {}).get("WorkingDir") or "").strip(), False
 
-        def done(wd: str) -> None:
-            if wd and not self.destEdit.isModified() and self.state == "ready":
-                self.destEdit.setText(wd)
+        def done(found: tuple[str, bool]) -> None:
+            path, web_root = found
+            if path and not self.destEdit.isModified() and self.state == "ready":
+                self.destEdit.setText(path)
+                if web_root and len(self._folders) == len(self.paths) == 1:
+                    self.contentsCheck.setChecked(True)
 
-        tasks.spawn(workdir(), name=f"copy-prefill-{id(self):x}", on_success=done,
-                    on_error=lambda exc: log.ui.info("no working directory for %s: %s", self.container.image, exc))
+        tasks.spawn(propose(), name=f"copy-prefill-{id(self):x}", on_success=done,
+                    on_error=lambda exc: log.ui.info("no destination to propose for %s: %s",
+                                                     self.container.image, exc))
 
     # -- steps ---------------------------------------------------------------------------
     def _on_copy(self) -> None:

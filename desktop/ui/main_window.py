@@ -577,8 +577,12 @@ class MainWindow(QMainWindow):
     def open_port(self, c: Container, port) -> QUrl:
         scheme = "https" if port.private_port in (443, 8443) else "http"
         url = QUrl(f"{scheme}://{browser_host(self.engine.host, port.ip)}:{port.public_port}/")
-        QDesktopServices.openUrl(url)
-        self.statusBar().showMessage(f"Opening {url.toString()}", 3000)
+        if QDesktopServices.openUrl(url):
+            self.statusBar().showMessage(f"Opening {url.toString()}", 3000)
+        else:
+            QGuiApplication.clipboard().setText(url.toString())
+            errors.report(f"No web browser could be started to open {url.toString()}. "
+                          "The address was copied to the clipboard.", context="Opening the page", serious=True)
         return url
 
     def _containers_menu(self, pos) -> None:

@@ -147,10 +147,9 @@ def test_deploy_a_site_to_httpd_and_fetch_it(qtbot, engine_qt, settings, cleanup
     (site / "style sheet.css").write_text("h1 { color: teal }\n")
     table, target = make_table(qtbot, engine_qt, settings, cid)
     dialog = drop_and_get_dialog(qtbot, table, target, 0, [site])
-    # the image's working directory is proposed
-    qtbot.waitUntil(lambda: dialog.destEdit.text() == "/usr/local/apache2", timeout=10000)
-    dialog.destEdit.setText(HTDOCS)
-    dialog.contentsCheck.setChecked(True)
+    # the web server's document root is proposed, and a dropped site folder's contents go there
+    qtbot.waitUntil(lambda: dialog.destEdit.text() == HTDOCS, timeout=10000)
+    assert dialog.contentsCheck.isChecked()
     assert dialog.previewLabel.text().startswith(f"The contents will go into {HTDOCS}")
     qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
     # the image's own index.html is there: asked before it is replaced

@@ -121,6 +121,10 @@ class PullDialog(QDialog):
         self.ref_edit.textChanged.connect(self._check)
         self._check()
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        super().showEvent(event)
+        self.ref_edit.setFocus()  # typing goes to the image name, not to the buttons
+
     # -- input -------------------------------------------------------------------
     @property
     def reference(self) -> str:
