@@ -76,6 +76,8 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
         text = _explanation(exc)
         low = text.lower()
         status = exc.status_code or 0
+        if "marked for removal" in low or ("removal of container" in low and "in progress" in low):
+            return EngineError(ErrorKind.NOT_FOUND, f"{subject[:1].upper()}{subject[1:]} is being removed.", text)
         if "port is already allocated" in low or "address already in use" in low:
             m = _PORT_RE.search(text)
             where = f" ({m.group(1)})" if m else ""

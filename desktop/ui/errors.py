@@ -64,7 +64,9 @@ class ErrorRoute(QObject):
         shown = Shown(message, detail, kind, serious)
         self.history.append(shown)
         del self.history[:-200]
-        (log.ui.error if serious else log.ui.warning)("%s%s", message, f" ({detail.splitlines()[0]})" if detail else "")
+        # What a user can cause and mend (a taken name, a wrong password) is no fault of Berth's.
+        level = log.ui.error if kind in (None, ErrorKind.INTERNAL) and serious else log.ui.warning
+        level("%s%s", message, f" ({detail.splitlines()[0]})" if detail else "")
         self._show(shown, parent)
         self.shown.emit(shown)
         return shown

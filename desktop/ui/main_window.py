@@ -42,6 +42,11 @@ def browser_host(engine_host: str, ip: str) -> str:
     return f"[{ip}]" if ":" in ip else ip
 
 
+def plural(n: int, noun: str) -> str:
+    """ "1 container", "3 containers" (the nouns Berth uses take an s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def icon_for(name: str) -> QIcon:
     """An icon from resources/icons (SVG)."""
     return QIcon(str(resources.path(f"icons/{name}.svg")))
@@ -118,8 +123,8 @@ class MainWindow(QMainWindow):
     def _build_tables(self) -> None:
         self.containers_table = self._make_table("containersTable", self.containers_proxy)
         self.images_table = self._make_table("imagesTable", self.images_proxy)
-        widths = {CColumn.ID: 120, CColumn.IMAGE: 200, CColumn.COMMAND: 200, CColumn.CREATED: 130,
-                  CColumn.STATUS: 200, CColumn.PORTS: 220}
+        widths = {CColumn.ID: 110, CColumn.IMAGE: 170, CColumn.COMMAND: 160, CColumn.CREATED: 150,
+                  CColumn.STATUS: 230, CColumn.PORTS: 170}
         for col, w in widths.items():
             self.containers_table.setColumnWidth(col, w)
         for col, w in enumerate((260, 120, 120, 130, 90)):
@@ -215,7 +220,7 @@ class MainWindow(QMainWindow):
         self.action_tag_image = self._act("actionTagImage", "&Tag Image…", self.tag_image_selected,
                                           icon="tag", tip="Add a tag to the selected image")
         self.action_run_image = self._act("actionRunImage", "Run &Image…", self.run_image_selected,
-                                          tip="Run a container from the selected image")
+                                          icon="run", tip="Run a container from the selected image")
         self.action_refresh = self._act("actionRefresh", "Re&fresh", self.refresh, shortcut=QKeySequence.StandardKey.Refresh,
                                         icon="refresh", tip="List everything again")
         self.action_connect = self._act("actionConnect", "Connect to &Host…", self.ask_host,
@@ -319,6 +324,7 @@ class MainWindow(QMainWindow):
         live.containersListed.connect(self._on_containers_listed)
         live.containerChanged.connect(self._on_container_changed)
         live.imagesListed.connect(self.images_model.sync_images)
+        live.imagesListed.connect(lambda _images: self._select_pending_image())
         self.live = live
         self._set_status(f"Connecting to {self._engine_label()}…", "#8a8f98")
         live.start()
@@ -454,7 +460,7 @@ class MainWindow(QMainWindow):
         self.action_pause.setEnabled("running" in states)
         self.action_unpause.setEnabled("paused" in states)
         self.action_kill.setEnabled(bool(states & {"running", "restarting", "paused"}))
-        self.action_remove.setEnabled(bool(sel))
+        self.action_remove.setEnabled(bool(sel) or (not on_containers and bool(self.selected_images())))
         self.action_rename.setEnabled(len(sel) == 1)
         self.action_logs.setEnabled(len(sel) >= 1)
         self.action_files.setEnabled(len(sel) == 1)
@@ -504,6 +510,9 @@ class MainWindow(QMainWindow):
                 tasks.spawn(getattr(self.engine, op)(c.id), context=f"{verbs[op]} {c.name}")
 
     def remove_selected(self) -> None:
+        if self.tabs.currentWidget() is self.images_table:
+            self.remove_images_selected()
+            return
         sel = self.selected_containers()
         if not sel:
             return
@@ -513,11 +522,13 @@ class MainWindow(QMainWindow):
         box.setObjectName("confirmRemove")
         box.setIcon(QMessageBox.Icon.Warning if running else QMessageBox.Icon.Question)
         box.setWindowTitle("Remove containers")
-        if running:
-            box.setText(f"Force-remove {len(sel)} container(s)? {len(running)} of them "
+        if running and len(sel) == 1:
+            box.setText(f"Force-remove the running container {sel[0].name}? It will be killed.")
+        elif running:
+            box.setText(f"Force-remove {len(sel)} containers? {len(running)} of them "
                         f"{'is' if len(running) == 1 else 'are'} running and will be killed.")
         else:
-            box.setText(f"Remove {len(sel)} container(s)?")
+            box.setText(f"Remove {plural(len(sel), 'container')}?")
         box.setInformativeText(f"{names}\n\nTheir file systems are deleted; this cannot be undone.")
         volumes = QCheckBox("Also remove their anonymous volumes", box)
         volumes.setObjectName("removeVolumesCheck")
@@ -563,7 +574,7 @@ class MainWindow(QMainWindow):
             ids = list(dict.fromkeys(r.image.id for r in self.selected_images()))
         if ids:
             QGuiApplication.clipboard().setText("\n".join(ids))
-            self.statusBar().showMessage(f"Copied {len(ids)} ID(s)", 3000)
+            self.statusBar().showMessage(f"Copied {plural(len(ids), 'ID')}", 3000)
 
     def _container_double_clicked(self, index: QModelIndex) -> None:
         c: Container = index.data(Role.Record)
@@ -623,7 +634,7 @@ class MainWindow(QMainWindow):
         box.setObjectName("confirmRemoveImage")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Remove images")
-        box.setText(f"Remove {len(refs)} image(s)?")
+        box.setText(f"Remove {plural(len(refs), 'image')}?")
         box.setInformativeText("\n".join(refs[:8]) + ("\n…" if len(refs) > 8 else ""))
         force = QCheckBox("Force (also untag images that other tags or stopped containers use)", box)
         force.setObjectName("forceRemoveImageCheck")
@@ -684,8 +695,32 @@ class MainWindow(QMainWindow):
 
         dlg = PullDialog(self.engine, self, reference=reference)
         dlg.loginRequested.connect(self.open_login_dialog)
+        dlg.pulled.connect(self._pulled)
         dlg.open()
         self._pull_dialog = dlg
+
+    def _pulled(self, reference: str) -> None:
+        self.statusBar().showMessage(f"Pulled {reference}", 8000)
+        self.tabs.setCurrentWidget(self.images_table)
+        self._pending_image = reference
+        self._select_pending_image()
+
+    def _select_pending_image(self) -> None:
+        ref = getattr(self, "_pending_image", None)
+        if not ref:
+            return
+        from desktop.engine.parsing import familiar_reference
+
+        want = familiar_reference(ref)
+        for row in range(self.images_model.rowCount()):
+            r = self.images_model.record(row)
+            if want is not None and r.repository == want.name and r.tag == (want.tag or "latest"):
+                self._pending_image = None
+                idx = self.images_proxy.mapFromSource(self.images_model.index(row, 0))
+                sm = self.images_table.selectionModel()
+                sm.select(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                self.images_table.scrollTo(idx)
+                return
 
     def open_login_dialog(self, registry: str = "") -> None:
         from desktop.ui.dialogs.login import LoginDialog

@@ -187,6 +187,7 @@ class RunDialog(QDialog):
 
     def _build(self) -> None:
         intro = QLabel("Create a container from an image and start it, as <tt>docker run</tt> does.", self)
+        self.intro = intro
         intro.setWordWrap(True)
 
         # image
@@ -562,6 +563,9 @@ class RunDialog(QDialog):
     def _start_toggled(self, start: bool) -> None:
         self.ok_button.setText("&Run" if start else "&Create")
         self.setWindowTitle("Run a Container" if start else "Create a Container")
+        self.intro.setText("Create a container from an image and start it, as <tt>docker run</tt> does." if start
+                           else "Create a container from an image without starting it, as <tt>docker create</tt>"
+                                " does.")
         self._check_image()
 
     def _auto_remove_toggled(self, on: bool) -> None:
