@@ -255,10 +255,20 @@ def _merge(spans: list[Span]) -> Iterator[Span]:
 
 # -- lines ---------------------------------------------------------------------------
 class Line(NamedTuple):
+    """One line. The pipeline passes lines as plain tuples in this order (see
+    :class:`LineStore` for why); ``Line(*t)`` names the fields, and the store hands
+    out Lines."""
+
     text: str                      # what is shown, escapes removed
     stream: int                    # STDOUT or STDERR
     ts: str = ""                   # the engine's RFC 3339 timestamp ("" when not requested)
     spans: tuple[Span, ...] = ()   # styled parts of ``text``; empty for plain text
+
+
+#: Positions of the fields in a line tuple.
+TEXT, STREAM, TS, SPANS = 0, 1, 2, 3
+#: A line as the pipeline passes it: ``(text, stream, ts, spans)``.
+RawLine = tuple[str, int, str, tuple[Span, ...]]
 
 
 def _clean(text: str) -> tuple[str, tuple[Span, ...]]:
@@ -331,13 +341,13 @@ class LineAssembler:
         self.timestamps = timestamps
         self._pending: dict[int, list[bytes]] = {}
 
-    def feed(self, chunks: Iterable[tuple[int, bytes]]) -> list[Line]:
-        out: list[Line] = []
+    def feed(self, chunks: Iterable[tuple[int, bytes]]) -> list[RawLine]:
+        out: list[RawLine] = []
         for stream, data in chunks:
             self._feed(stream, data, out)
         return out
 
-    def _feed(self, stream: int, data: bytes, out: list[Line]) -> None:
+    def _feed(self, stream: int, data: bytes, out: list[RawLine]) -> None:
         nl = data.rfind(b"\n")
         if nl < 0:
             if data:
@@ -353,7 +363,7 @@ class LineAssembler:
             self._pending[stream] = [data[nl + 1:]]
         self._lines(stream, complete, out)
 
-    def _lines(self, stream: int, complete: bytes, out: list[Line]) -> None:
+    def _lines(self, stream: int, complete: bytes, out: list[RawLine]) -> None:
         """Turn ``complete`` (whole lines, without the last newline) into Lines.
 
         The common case (fixed-width UTC timestamps, nothing but printable text) is
@@ -382,19 +392,19 @@ class LineAssembler:
             tss = [""] * len(rows)
             texts = rows
         if len(complete.translate(None, _CONTROL_BYTES)) == len(complete) and "\x9b" not in text:
-            out.extend(map(_new_line, zip(texts, repeat(stream), tss, repeat(()))))
+            out.extend(zip(texts, repeat(stream), tss, repeat(())))
             return
         append = out.append
         for body, ts in zip(texts, tss):
             if _SPECIAL.search(body) is None:
-                append(Line(body, stream, ts, ()))
+                append((body, stream, ts, ()))
             else:
                 body, spans = _clean(body)
-                append(Line(body, stream, ts, spans))
+                append((body, stream, ts, spans))
 
-    def flush(self) -> list[Line]:
+    def flush(self) -> list[RawLine]:
         """The unfinished lines (the stream ended without a final newline)."""
-        out: list[Line] = []
+        out: list[RawLine] = []
         pending, self._pending = self._pending, {}
         for stream, parts in pending.items():
             self._lines(stream, b"".join(parts), out)
@@ -419,7 +429,7 @@ class LineStore:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
-        self._lines: list[Line] = []
+        self._lines: list[RawLine] = []
         self._start = 0          # index in _lines of the oldest kept line
         self.first_seq = 0       # sequence number of the oldest kept line
 
@@ -448,7 +458,7 @@ class LineStore:
         """How many of the oldest lines adding ``adding`` lines will push out."""
         return max(0, len(self) + adding - self.capacity)
 
-    def extend(self, lines: Sequence[Line]) -> int:
+    def extend(self, lines: Sequence[RawLine]) -> int:
         """Add lines; return how many of the oldest were dropped to stay within capacity."""
         if len(lines) >= self.capacity:
             dropped = len(self) + len(lines) - self.capacity
@@ -575,7 +585,7 @@ def since_param(ts: str) -> str:
     return f"{seconds}.{nanos}"
 
 
-_ts_of = operator.attrgetter("ts")
+_ts_of = operator.itemgetter(2)
 
 
 def _groups(batch: list[tuple[int, bytes]], budget: int) -> Iterator[list[tuple[int, bytes]]]:
@@ -603,7 +613,7 @@ class LogReader:
 
     ``await reader.read(engine, ident, on_lines)`` opens the log (the last ``tail``
     lines and then everything new, or everything since :attr:`since` the first time)
-    and calls ``on_lines(list[Line])`` once per batch until the stream ends. Call it
+    and calls ``on_lines(list[RawLine])`` once per batch until the stream ends. Call it
     again to resume: it asks for the lines since the last timestamp it delivered and
     drops those of that very timestamp it has already delivered, so nothing is
     repeated and nothing is lost.
@@ -632,7 +642,7 @@ class LogReader:
         self.last_ts = ""
         self._at_last.clear()
 
-    async def read(self, engine: Any, ident: str, on_lines: Callable[[list[Line]], None],
+    async def read(self, engine: Any, ident: str, on_lines: Callable[[list[RawLine]], None],
                    follow: bool = True) -> None:
         if self.last_ts:
             pump = engine.logs(ident, follow=follow, tail="all", since=since_param(self.last_ts),
@@ -652,7 +662,7 @@ class LogReader:
                     if lines:
                         if boundary:
                             lines = self._drop_seen(lines, boundary, repeats)
-                            if lines and lines[-1].ts > boundary:
+                            if lines and lines[-1][TS] > boundary:
                                 boundary = ""
                         self._deliver(lines, on_lines)
                     if len(group) != len(batch):
@@ -669,15 +679,16 @@ class LogReader:
         if self.pump is not None:
             self.pump.close()
 
-    def _drop_seen(self, lines: list[Line], boundary: str,
-                   repeats: collections.Counter[tuple[int, str]]) -> list[Line]:
+    def _drop_seen(self, lines: list[RawLine], boundary: str,
+                   repeats: collections.Counter[tuple[int, str]]) -> list[RawLine]:
         out = []
         for ln in lines:
-            if ln.ts and ln.ts < boundary:
+            ts = ln[TS]
+            if ts and ts < boundary:
                 self.dropped_duplicates += 1
                 continue
-            if ln.ts == boundary:
-                key = (ln.stream, ln.text)
+            if ts == boundary:
+                key = (ln[STREAM], ln[TEXT])
                 if repeats[key] > 0:
                     repeats[key] -= 1
                     self.dropped_duplicates += 1
@@ -685,7 +696,7 @@ class LogReader:
             out.append(ln)
         return out
 
-    def _deliver(self, lines: list[Line], on_lines: Callable[[list[Line]], None]) -> None:
+    def _deliver(self, lines: list[RawLine], on_lines: Callable[[list[RawLine]], None]) -> None:
         if not lines:
             return
         top = max(map(_ts_of, lines))
@@ -698,10 +709,10 @@ class LogReader:
                 self.last_ts = top
             seen = self._at_last
             i = len(lines) - 1
-            while i >= 0 and lines[i].ts >= top:
+            while i >= 0 and lines[i][TS] >= top:
                 i -= 1
             for ln in lines[i + 1:]:
-                if ln.ts == top:
-                    seen[(ln.stream, ln.text)] += 1
+                if ln[TS] == top:
+                    seen[(ln[STREAM], ln[TEXT])] += 1
         self.delivered += len(lines)
         on_lines(lines)

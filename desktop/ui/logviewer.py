@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from desktop import log
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.logbuffer import (
-    DEFAULT_CAPACITY, STDERR, Line, LineStore, LogReader, Matcher, Style, rgb_of,
+    DEFAULT_CAPACITY, STDERR, TEXT, Line, LineStore, LogReader, Matcher, RawLine, Style, rgb_of,
 )
 from desktop.engine.records import Container
 from desktop.ui import errors, tasks
@@ -152,7 +152,7 @@ class LogModel(QAbstractListModel):
         return list(self.store)
 
     # -- changes ----------------------------------------------------------------------------
-    def append(self, lines: list[Line]) -> int:
+    def append(self, lines: list[RawLine]) -> int:
         """Add lines at the end; returns how many rows left at the top (cap reached)."""
         if not lines:
             return 0
@@ -171,7 +171,7 @@ class LogModel(QAbstractListModel):
         matcher = self.matcher
         if matcher is not None and not matcher.empty:
             hit, base = matcher.hit, store.next_seq
-            new_hits = [base + i for i, ln in enumerate(lines) if hit(ln.text)]
+            new_hits = [base + i for i, text in enumerate(map(_text_of, lines)) if hit(text)]
         removed_rows = 0
         if dropped:
             cut = store.first_seq + dropped
@@ -219,7 +219,7 @@ class LogModel(QAbstractListModel):
         self.hits = [base + i for i, text in enumerate(self.store.texts()) if hit(text)]
 
 
-_text_of = operator.attrgetter("text")
+_text_of = operator.itemgetter(TEXT)
 
 
 # -- painting -----------------------------------------------------------------------------
@@ -598,7 +598,7 @@ class LogViewer(QWidget):
         self.live = live
         self.model = LogModel(capacity, self)
         self.reader = LogReader(tail=tail)
-        self._pending: list[Line] = []
+        self._pending: list[RawLine] = []
         self._task: asyncio.Task | None = None
         self._resume_wanted = False
         self._closed = False
@@ -735,7 +735,7 @@ class LogViewer(QWidget):
         errors.report(exc, context=f"Reading the log of {self.container.name or self.cid[:12]}",
                       serious=False, parent=self)
 
-    def _on_lines(self, lines: list[Line]) -> None:
+    def _on_lines(self, lines: list[RawLine]) -> None:
         pending = self._pending
         pending.extend(lines)
         cap = self.model.store.capacity

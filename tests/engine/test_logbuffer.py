@@ -17,6 +17,11 @@ from desktop.engine.logbuffer import (
 TS = "2024-05-01T12:34:56.123456789Z"
 
 
+def named(lines) -> list[Line]:
+    """The pipeline's plain tuples, with field names."""
+    return [Line(*t) for t in lines]
+
+
 def stamped(*lines: str, ts: str = TS) -> bytes:
     return "".join(f"{ts} {ln}\n" for ln in lines).encode()
 
@@ -26,7 +31,7 @@ def test_lines_are_assembled_across_every_chunk_boundary():
     data = stamped("alpha", "beta", "", "gamma délta")
     for cut in range(1, len(data)):
         a = LineAssembler()
-        got = a.feed([(STDOUT, data[:cut])]) + a.feed([(STDOUT, data[cut:])])
+        got = named(a.feed([(STDOUT, data[:cut])]) + a.feed([(STDOUT, data[cut:])]))
         assert [ln.text for ln in got] == ["alpha", "beta", "", "gamma délta"], cut
         assert all(ln.ts == TS for ln in got)
         assert a.flush() == []
@@ -43,32 +48,32 @@ def test_random_chunking_gives_the_same_lines():
         n = rng.randint(1, 2000)
         got += a.feed([(STDOUT, data[pos:pos + n])])
         pos += n
-    assert [ln.text for ln in got] == lines
+    assert [ln.text for ln in named(got)] == lines
 
 
 def test_streams_are_assembled_apart():
     out = stamped("out one", "out two")
     err = stamped("err one")
     a = LineAssembler()
-    got = a.feed([(STDOUT, out[:40]), (STDERR, err[:35]), (STDOUT, out[40:]), (STDERR, err[35:])])
+    got = named(a.feed([(STDOUT, out[:40]), (STDERR, err[:35]), (STDOUT, out[40:]), (STDERR, err[35:])]))
     assert [(ln.stream, ln.text) for ln in got] == [(STDOUT, "out one"), (STDOUT, "out two"), (STDERR, "err one")]
 
 
 def test_an_unfinished_line_comes_out_at_the_end():
     a = LineAssembler()
     assert a.feed([(STDOUT, f"{TS} no newline".encode())]) == []
-    assert [ln.text for ln in a.flush()] == ["no newline"]
+    assert [ln.text for ln in named(a.flush())] == ["no newline"]
 
 
 def test_without_timestamps():
     a = LineAssembler(timestamps=False)
-    got = a.feed([(STDOUT, b"one\ntw"), (STDOUT, b"o\n")])
+    got = named(a.feed([(STDOUT, b"one\ntw"), (STDOUT, b"o\n")]))
     assert [(ln.text, ln.ts) for ln in got] == [("one", ""), ("two", "")]
 
 
 def test_invalid_utf8_becomes_replacement_characters():
     a = LineAssembler()
-    got = a.feed([(STDOUT, TS.encode() + b" bad \xff\xfe end\n" + TS.encode() + b" half \xe2\x82\n")])
+    got = named(a.feed([(STDOUT, TS.encode() + b" bad \xff\xfe end\n" + TS.encode() + b" half \xe2\x82\n")]))
     assert got[0].text == "bad \ufffd\ufffd end"
     assert got[1].text == "half \ufffd"
 
@@ -77,7 +82,7 @@ def test_a_multibyte_character_split_between_chunks_survives():
     data = stamped("€uro")
     i = data.index("€".encode()) + 1
     a = LineAssembler()
-    got = a.feed([(STDOUT, data[:i])]) + a.feed([(STDOUT, data[i:])])
+    got = named(a.feed([(STDOUT, data[:i])]) + a.feed([(STDOUT, data[i:])]))
     assert got[0].text == "€uro"
 
 
@@ -85,7 +90,7 @@ def test_the_engines_inner_timestamps_of_a_long_line_are_removed():
     body = (b"0123456789" * 10_000)[:40_000]
     raw = (TS.encode() + b" " + body[:PARTIAL_SIZE] + TS.encode() + b" " + body[PARTIAL_SIZE:2 * PARTIAL_SIZE]
            + TS.encode() + b" " + body[2 * PARTIAL_SIZE:] + b"\n")
-    got = LineAssembler().feed([(STDOUT, raw)])
+    got = named(LineAssembler().feed([(STDOUT, raw)]))
     assert got[0].text == body.decode()
 
 
@@ -98,13 +103,13 @@ def test_a_one_megabyte_line_in_small_chunks_is_linear():
     for i in range(0, len(data), 4096):
         got += a.feed([(STDOUT, data[i:i + 4096])])
     elapsed = time.perf_counter() - t
-    assert len(got) == 1 and len(got[0].text) == 1_000_000
+    assert len(got) == 1 and len(Line(*got[0]).text) == 1_000_000
     assert elapsed < 2.0  # joining the pieces once, not on every chunk
 
 
 def test_carriage_returns_tabs_and_controls():
     a = LineAssembler()
-    got = a.feed([(STDOUT, stamped("crlf\r", "10%\r50%\r100%", "a\tb", "bell\x07 here"))])
+    got = named(a.feed([(STDOUT, stamped("crlf\r", "10%\r50%\r100%", "a\tb", "bell\x07 here"))]))
     assert [ln.text for ln in got] == ["crlf", "100%", "a       b", "bell here"]
 
 
@@ -146,7 +151,7 @@ def test_other_escape_sequences_are_stripped():
 
 
 def test_ansi_through_the_assembler_keeps_styles():
-    got = LineAssembler().feed([(STDERR, stamped("\x1b[31mERROR\x1b[0m boom"))])
+    got = named(LineAssembler().feed([(STDERR, stamped("\x1b[31mERROR\x1b[0m boom"))]))
     assert got[0].text == "ERROR boom" and got[0].stream == STDERR
     assert got[0].spans[0].style.fg == 1 and (got[0].spans[0].start, got[0].spans[0].end) == (0, 5)
 
@@ -273,7 +278,7 @@ async def test_resume_drops_what_was_delivered_at_the_boundary_timestamp():
     got: list[Line] = []
     await reader.read(src, "x", got.extend)
     await reader.read(src, "x", got.extend)
-    assert [ln.text for ln in got] == ["a", "b", "same", "same", "c"]
+    assert [ln.text for ln in named(got)] == ["a", "b", "same", "same", "c"]
     assert src.calls[0]["tail"] == 10 and src.calls[0]["timestamps"] is True
     assert src.calls[1]["since"] == since_param(t2) and src.calls[1]["tail"] == "all"
     assert reader.dropped_duplicates == 2
@@ -287,7 +292,7 @@ async def test_resume_twice_without_new_lines_repeats_nothing():
     got: list[Line] = []
     for _ in range(3):
         await reader.read(src, "c", got.extend)
-    assert [ln.text for ln in got] == ["x", "y"]
+    assert [ln.text for ln in named(got)] == ["x", "y"]
 
 
 # -- the chunked body under the frames (desktop.engine.logstream) ------------------------------
