@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -84,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, lambda *_: finish(130))
         window.show()
         window.start()
+        # What start-up made lives as long as the window: keep it out of the garbage
+        # collector's full passes (each one is a stall of the GUI thread).
+        gc.collect()
+        gc.freeze()
 
         async def run() -> int:
             await closed.wait()

@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-RUN_ID = uuid.uuid4().hex[:8]
+#: One id per test run (kept in the environment so every import of this module agrees).
+RUN_ID = os.environ.setdefault("BERTH_TEST_RUN_ID", uuid.uuid4().hex[:8])
 #: Label put on every container a test creates; clean-up removes by it.
 TEST_LABEL = "io.berth.test"
 NAME_PREFIX = f"berth-t{RUN_ID}"

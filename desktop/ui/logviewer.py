@@ -15,7 +15,6 @@ import asyncio
 import bisect
 import operator
 import re
-import sys
 import time
 from typing import Any, Callable
 
@@ -41,26 +40,6 @@ from desktop.engine.logbuffer import (
 from desktop.engine.records import Container
 from desktop.ui import errors, tasks
 
-def keep_none_alive() -> None:
-    """Work around PySide6 6.12 on Python 3.11: every call of a Qt method that returns
-    nothing (``painter.save()``, ``label.setText()``, ...) drops one reference to
-    ``None`` that it never took (and some drop references to ``True``/``False``). From Python 3.12 on ``None`` is immortal and this is
-    harmless; on 3.11 ``None``'s count reaches zero after some thousands of calls and
-    the interpreter aborts ("none_dealloc"). Painting a busy log makes those calls
-    thousands of times a second, so ``None`` is given references to spare. Extra
-    references to ``None`` cost nothing, so this stays right once PySide6 is fixed.
-    """
-    if sys.version_info >= (3, 12) or getattr(keep_none_alive, "done", False):
-        return
-    import ctypes
-
-    for singleton in (None, True, False):  # the same happens to the two booleans
-        count = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt, the first field
-        count.value += 1 << 48
-    keep_none_alive.done = True  # type: ignore[attr-defined]
-
-
-keep_none_alive()
 
 #: Characters of one line that are drawn; the rest is kept (copy and save give it all).
 DISPLAY_LIMIT = 20_000

@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
         self.containers_model.reset([])
         self.images_model.reset([])
         if self.log_tabs is not None:
+            self.log_tabs.clear()  # stops their streams on the old engine
             self.log_tabs.deleteLater()
             self.log_tabs = None
             self.log_dock.hide()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RUN_ID, TEST_LABEL
+from tests.conftest import RUN_ID, TEST_LABEL
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def private_image(cleanup) -> str:
     import io
     import tarfile
 
-    from conftest import docker
+    from tests.conftest import docker
 
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:

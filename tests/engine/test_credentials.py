@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, RUN_ID, docker
+from tests.conftest import REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, RUN_ID, docker
 from desktop.engine.client import Engine
 from desktop.engine.credentials import Credential, CredentialStore, registry_key
 from desktop.engine.errors import EngineError, ErrorKind

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker
+from tests.conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import PortMapping, RunSpec

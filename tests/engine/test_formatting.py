@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import RUN_ID, TEST_LABEL, docker
+from tests.conftest import RUN_ID, TEST_LABEL, docker
 from desktop.engine.formatting import (
     CONTAINER_HEADERS, IMAGE_HEADERS, container_columns, container_image, container_names, ellipsis,
     format_ports, go_quote, human_duration, human_size, image_rows, since, truncate_id,

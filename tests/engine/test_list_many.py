@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 import pytest
 
-from conftest import RUN_ID, TEST_LABEL, WHALESAY
+from tests.conftest import RUN_ID, TEST_LABEL, WHALESAY
 from desktop.engine.client import Engine
 
 COUNT = 300

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import RUN_ID, TEST_LABEL, WHALESAY, docker
+from tests.conftest import RUN_ID, TEST_LABEL, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.logstream import STDERR, STDOUT

@@ -41,7 +41,7 @@ def qloop(qapp):
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     try:
-        loop._QEventLoop__is_running = False  # already_running loops are never "stopped"
+        loop._QEventLoop__is_running = False  # an already_running loop is never "stopped"
         loop.close()
     except Exception:
         pass
