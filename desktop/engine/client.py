@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import functools
 import json
 import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, AsyncIterator, Callable, Iterable, Mapping, TypeVar
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 import docker
@@ -31,7 +30,7 @@ from desktop.engine.errors import EngineError, ErrorKind, invalid, translate
 from desktop.engine.records import (
     Container, Context, EngineInfo, Image, PullProgress, RunSpec,
 )
-from desktop.engine.streams import StreamPump, _shutdown_response
+from desktop.engine.streams import StreamPump, _shutdown_response, iter_with_close
 
 T = TypeVar("T")
 
@@ -129,8 +128,11 @@ class Engine:
         self._context_arg = context
         self._timeout = timeout
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="berth-engine")
+        self._slow_executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="berth-engine-slow")
         self._api: docker.APIClient | None = None
         self._api_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self._closed = False
         self._streams: set[StreamPump] = set()
         self.credentials = credentials or CredentialStore()
         self.info: EngineInfo | None = None
@@ -145,21 +147,38 @@ class Engine:
         req = response.request
         url = urlsplit(req.url)
         path = _VERSION_PREFIX.sub("", url.path)
-        self.requests[f"{req.method} {path}"] += 1
-        self.request_log.append((req.method, path, url.query))
+        with self._count_lock:  # worker and stream threads answer at once
+            self.requests[f"{req.method} {path}"] += 1
+            self.request_log.append((req.method, path, url.query))
 
     def _client(self) -> docker.APIClient:
+        api = self._api
+        if api is not None:
+            return api
+        if self._closed:
+            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
+        # Made outside the lock: it asks the engine for its version, which may take
+        # the whole timeout on a host that does not answer.
+        try:
+            new = docker.APIClient(timeout=self._timeout, version="auto", **self._params)
+        except Exception as exc:
+            raise self._where(translate(exc)) from None
+        new.hooks["response"].append(self._count)
         with self._api_lock:
-            if self._api is None:
-                try:
-                    api = docker.APIClient(timeout=self._timeout, version="auto", **self._params)
-                except Exception as exc:
-                    raise translate(exc) from None
-                api.hooks["response"].append(self._count)
-                self._api = api
-            return self._api
+            if self._api is None and not self._closed:
+                self._api = new
+                return new
+            current = self._api
+        new.close()
+        if current is None:
+            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
+        return current
 
-    async def _call(self, fn: Callable[..., T], *args: Any, what: str = "", **kwargs: Any) -> T:
+    async def _call(self, fn: Callable[..., T], *args: Any, what: str = "", slow: bool = False, **kwargs: Any) -> T:
+        """Run ``fn`` on a worker thread. ``slow`` calls (stop, restart, copy: seconds
+        each) have workers of their own, so that they never hold up lists and events."""
+        if self._closed:
+            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
         loop = asyncio.get_running_loop()
 
         def run() -> T:
@@ -170,7 +189,7 @@ class Engine:
             except Exception as exc:
                 raise self._where(translate(exc, what=what)) from None
 
-        return await loop.run_in_executor(self._executor, run)
+        return await loop.run_in_executor(self._slow_executor if slow else self._executor, run)
 
     def _where(self, err: EngineError) -> EngineError:
         """Name the engine in an "unreachable" message: which one does not answer."""
@@ -179,10 +198,10 @@ class Engine:
             err.args = (err.message,)
         return err
 
-    async def _api_call(self, method: str, *args: Any, what: str = "", **kwargs: Any) -> Any:
+    async def _api_call(self, method: str, *args: Any, what: str = "", slow: bool = False, **kwargs: Any) -> Any:
         def run() -> Any:
             return getattr(self._client(), method)(*args, **kwargs)
-        return await self._call(run, what=what)
+        return await self._call(run, what=what, slow=slow)
 
     def _stream(self, opener: Callable[[docker.APIClient], Iterable[Any]], what: str = "",
                 high_water: int = 50_000, name: str = "berth-stream") -> StreamPump:
@@ -194,6 +213,8 @@ class Engine:
             except Exception as exc:
                 raise self._where(translate(exc, what=what)) from None
 
+        if self._closed:
+            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
         pump = StreamPump(open_stream, what=what, high_water=high_water, name=name)
         self._streams = {p for p in self._streams if not p.closed}  # forget the finished ones
         self._streams.add(pump)
@@ -204,8 +225,10 @@ class Engine:
         for pump in list(self._streams):
             pump.close()
         self._streams.clear()
+        self._closed = True
         self.reset_connection()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._slow_executor.shutdown(wait=False, cancel_futures=True)
 
     def reset_connection(self) -> None:
         """Forget the connection (after the engine went away); the next call reconnects."""
@@ -251,16 +274,18 @@ class Engine:
 
         ``ident`` is an id (full or a prefix) or a name.
         """
+        # The engine's id and name filters are unanchored patterns: check what came back.
         raw = await self._api_call("containers", all=True, filters={"id": [ident]})
         for d in raw:
-            if d["Id"] == ident or d["Id"].startswith(ident):
+            if d["Id"].startswith(ident):
                 return Container.from_api(d)
-        if raw:
-            return Container.from_api(raw[0])
         if _FULL_ID.fullmatch(ident):  # a full id that matched nothing: gone
             return None
-        raw = await self._api_call("containers", all=True, filters={"name": [f"^/{ident}$"]})
-        return Container.from_api(raw[0]) if raw else None
+        raw = await self._api_call("containers", all=True, filters={"name": [f"^/{re.escape(ident)}$"]})
+        for d in raw:
+            if f"/{ident}" in (d.get("Names") or ()):
+                return Container.from_api(d)
+        return None
 
     async def images(self) -> list[Image]:
         """Every image (``docker images``): one ``GET /images/json``."""
@@ -320,11 +345,11 @@ class Engine:
 
     async def stop(self, ident: str, timeout: int | None = None) -> None:
         kwargs = {"timeout": timeout} if timeout is not None else {}
-        await self._api_call("stop", ident, what=f"container {ident}", **kwargs)
+        await self._api_call("stop", ident, what=f"container {ident}", slow=True, **kwargs)
 
     async def restart(self, ident: str, timeout: int | None = None) -> None:
         kwargs = {"timeout": timeout} if timeout is not None else {}
-        await self._api_call("restart", ident, what=f"container {ident}", **kwargs)
+        await self._api_call("restart", ident, what=f"container {ident}", slow=True, **kwargs)
 
     async def pause(self, ident: str) -> None:
         await self._api_call("pause", ident, what=f"container {ident}")
@@ -342,30 +367,44 @@ class Engine:
         await self._api_call("rename", ident, new_name, what=f"container {ident}")
 
     async def remove(self, ident: str, *, force: bool = False, volumes: bool = False) -> None:
-        await self._api_call("remove_container", ident, force=force, v=volumes, what=f"container {ident}")
+        await self._api_call("remove_container", ident, force=force, v=volumes, what=f"container {ident}",
+                             slow=True)
 
     async def inspect(self, ident: str) -> dict:
         return await self._api_call("inspect_container", ident, what=f"container {ident}")
 
     async def wait(self, ident: str, timeout: float | None = None) -> int:
         """The container's exit code, once it stops. ``timeout`` (seconds) bounds the
-        wait (None: no bound); running out of time raises EngineError(TIMEOUT)."""
-        import requests.exceptions
-        import urllib3.exceptions
+        wait (None: no bound); running out of time raises EngineError(TIMEOUT).
 
-        def run() -> int:
-            try:
-                return int(self._client().wait(ident, timeout=timeout)["StatusCode"])
-            except requests.exceptions.RequestException as exc:
-                # the engine answers only when the container stops; over a unix socket
-                # running out of time arrives as a ConnectionError(ReadTimeoutError)
-                timed_out = isinstance(exc, requests.exceptions.ReadTimeout) or any(
-                    isinstance(a, urllib3.exceptions.ReadTimeoutError) for a in exc.args)
-                if timeout is None or not timed_out:
-                    raise
-                raise EngineError(ErrorKind.TIMEOUT,
-                                  f"Container {ident} did not stop within {timeout:g} seconds.") from None
-        return await self._call(run, what=f"container {ident}")
+        The engine answers only when the container stops, so the request is read like
+        a stream, on a thread of its own: cancelling closes its connection at once and
+        no worker is held.
+        """
+        def opener(api: docker.APIClient) -> Iterable[Any]:
+            res = api._post(api._url("/containers/{0}/wait", ident), stream=True, timeout=None)
+            api._raise_for_status(res)
+
+            def body() -> Iterator[dict]:
+                yield json.loads(res.content or b"{}")
+            return iter_with_close(body(), res)
+
+        pump = self._stream(opener, what=f"container {ident}", name="berth-wait")
+
+        async def answer() -> int:
+            async for item in pump.items():
+                if item.get("Error"):
+                    raise EngineError(ErrorKind.INTERNAL, f"Waiting for container {ident} failed: "
+                                      f"{item['Error'].get('Message', item['Error'])}")
+                return int(item["StatusCode"])
+            raise EngineError(ErrorKind.UNREACHABLE, f"The engine stopped answering while waiting for {ident}.")
+
+        try:
+            return await asyncio.wait_for(answer(), timeout)
+        except asyncio.TimeoutError:
+            raise EngineError(ErrorKind.TIMEOUT, f"Container {ident} did not stop within {timeout:g} seconds.") from None
+        finally:
+            pump.close()
 
     # -- images -------------------------------------------------------------------
     def pull(self, reference: str) -> StreamPump:
@@ -377,11 +416,13 @@ class Engine:
         from desktop.engine.parsing import parse_image_reference
 
         ref = parse_image_reference(reference)
-        cred = self.credentials.get(registry_of_image(ref.name))
-        auth = cred.auth_config() if cred else None
         tag_or_digest = ref.digest or ref.tag
 
         def opener(api: docker.APIClient) -> Iterable[Any]:
+            # On the stream's thread: a credential helper may take a while (a keychain
+            # prompt), and must not hold up the window.
+            cred = self.credentials.get(registry_of_image(ref.name))
+            auth = cred.auth_config() if cred else None
             headers = {"X-Registry-Auth": docker.auth.encode_header(auth)} if auth else {}
             response = api._post(api._url("/images/create"), params={"fromImage": ref.name, "tag": tag_or_digest},
                                  headers=headers, stream=True, timeout=None)
@@ -486,8 +527,10 @@ class Engine:
     def get_archive(self, ident: str, path: str, chunk_size: int = 1 << 20) -> StreamPump:
         """A tar stream of ``path`` in the container, as byte chunks (``docker cp C:path -``)."""
         def opener(api: docker.APIClient) -> Iterable[bytes]:
-            stream, _stat = api.get_archive(ident, path, chunk_size=chunk_size)
-            return stream
+            res = api._get(api._url("/containers/{0}/archive", ident), params={"path": path}, stream=True,
+                           headers={"Accept-Encoding": "identity"}, timeout=None)
+            api._raise_for_status(res)
+            return iter_with_close(res.iter_content(chunk_size, False), res)
         return self._stream(opener, what=f"{path} in container {ident}", high_water=64, name="berth-archive")
 
     async def stat_path(self, ident: str, path: str) -> dict | None:

@@ -85,6 +85,7 @@ class Monitor:
         pump = self.engine.events(since=None)
         pump.start()
         try:
+            await pump.opened()
             containers, images = await asyncio.gather(self.engine.containers(), self.engine.images())
             self.connected = True
             self.listener.connected(info)

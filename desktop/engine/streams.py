@@ -39,6 +39,7 @@ class StreamPump:
         self._closed = False
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._opened: asyncio.Future | None = None
 
     # -- reader thread -------------------------------------------------------------
     def _run(self) -> None:
@@ -47,6 +48,7 @@ class StreamPump:
             with self._lock:
                 self._stream = stream
                 closed = self._closed
+            self._signal_opened()
             if closed:
                 _close(stream)
                 return
@@ -66,7 +68,21 @@ class StreamPump:
         finally:
             with self._lock:
                 self._items.append(_END)
+            self._signal_opened()
             self._notify()
+
+    def _signal_opened(self) -> None:
+        loop, fut = self._loop, self._opened
+        if loop is None or fut is None or loop.is_closed():
+            return
+
+        def done() -> None:
+            if not fut.done():
+                fut.set_result(None)
+        try:
+            loop.call_soon_threadsafe(done)
+        except RuntimeError:  # loop closed meanwhile
+            pass
 
     def _notify(self) -> None:
         loop, wake = self._loop, self._wakeup
@@ -80,6 +96,7 @@ class StreamPump:
     def start(self) -> "StreamPump":
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
+        self._opened = self._loop.create_future()
         self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
         self._thread.start()
         return self
@@ -108,6 +125,14 @@ class StreamPump:
                     return
         finally:
             self.close()
+
+    async def opened(self) -> None:
+        """Wait until the request is answered and the stream flows (or has failed:
+        the failure is then raised by :meth:`batches`)."""
+        if self._thread is None:
+            self.start()
+        assert self._opened is not None
+        await self._opened
 
     def take_nowait(self) -> list[Any]:
         """The items that already arrived, without waiting (the end marker stays)."""
@@ -165,10 +190,14 @@ def _shutdown_response(response: Any) -> None:
     try:
         fp = response.raw._fp.fp
         raw = getattr(fp, "raw", fp)
-        sock = getattr(raw, "_sock", None)
+        # a socket's file keeps it in ``_sock``; a Windows named pipe's in ``sock``
+        sock = getattr(raw, "_sock", None) or getattr(raw, "sock", None)
         if sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                if hasattr(sock, "shutdown"):
+                    sock.shutdown(socket.SHUT_RDWR)
+                else:
+                    sock.close()
             except OSError:
                 pass
     except AttributeError:
@@ -178,6 +207,3 @@ def _shutdown_response(response: Any) -> None:
     except Exception:
         pass
 
-
-def reraise(exc: BaseException, what: str = "") -> EngineError:
-    return translate(exc, what=what)
