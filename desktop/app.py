@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         except EngineError as exc:
             print(f"berth: {exc.message}", file=sys.stderr)
             return 2
+        except Exception as exc:  # a malformed URL, TLS files that are not there
+            print(f"berth: cannot use that engine: {exc}", file=sys.stderr)
+            return 2
         window = MainWindow(engine)
         closed = asyncio.Event()
         result = {"status": 0}

@@ -80,6 +80,8 @@ class ErrorRoute(QObject):
         owner = parent or window
         if owner is None:
             return
+        if self._join_open_box(shown):
+            return
         box = QMessageBox(QMessageBox.Icon.Warning, "Berth", shown.message, QMessageBox.StandardButton.Ok, owner)
         box.setObjectName("errorBox")
         if shown.detail:
@@ -87,6 +89,25 @@ class ErrorRoute(QObject):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._box = box
         box.open()
+
+    def _join_open_box(self, shown: Shown) -> bool:
+        """One box at a time: a failure while one is open is added to it (twenty failed
+        removals make one box of twenty lines, not twenty boxes)."""
+        box = self._box
+        try:
+            if box is None or not box.isVisible():
+                return False
+        except RuntimeError:  # deleted when it was closed
+            self._box = None
+            return False
+        lines = box.text().split("\n")
+        if len(lines) < 12:
+            box.setText("\n".join(lines + [shown.message]))
+        elif not lines[-1].startswith("…"):
+            box.setText("\n".join(lines + ["… and more (see the log)"]))
+        if shown.detail:
+            box.setDetailedText(f"{box.detailedText()}\n\n{shown.detail}".strip())
+        return True
 
     def last(self) -> Shown | None:
         return self.history[-1] if self.history else None

@@ -242,6 +242,16 @@ class FilesPanel(QWidget):
 
         tasks.spawn(coro, name=f"files-copy-{id(self):x}", on_success=ok, on_error=failed)
 
+    def shutdown(self) -> None:
+        """Stop what the panel is doing (its listing, a copy out) before it goes."""
+        if self.progress is not None:
+            self.progress.cancel()
+        for kind in ("list", "copy"):
+            task = tasks.running(f"files-{kind}-{id(self):x}")
+            if task is not None:
+                task.cancel()
+        self._timer.stop()
+
     def _show_progress(self) -> None:
         p = self.progress
         if p is None:

@@ -86,7 +86,7 @@ class FilterProxy(QSortFilterProxyModel):
     def set_filter_text(self, text: str) -> None:
         if text == self._text:
             return
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9 and later
+        if hasattr(self, "endFilterChange"):  # Qt 6.10 and later
             self.beginFilterChange()
             self._text, self._match = text, matcher(text)
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)

@@ -67,7 +67,7 @@ class _Adapter:
 
     def disconnected(self, error: EngineError, retry_in: float) -> None:
         live = self.live
-        if live.is_connected or not live._was_lost:
+        if live.is_connected:  # lost after having been connected: its return is a reconnection
             live._was_lost = True
         live.is_connected = False
         live.disconnected.emit(error, retry_in)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__, log, resources
 from desktop.engine.client import Engine, list_contexts
 from desktop.engine.errors import EngineError, ErrorKind
-from desktop.engine.formatting import ImageRow
+from desktop.engine.formatting import NONE, ImageRow
 from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, EngineInfo
 from desktop.ui import errors, tasks
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.live: LiveEngine | None = None
         self._loaded_once = False
         self._pending_select: str | None = None
+        self._events_seen = 0
 
         self.containers_model = ContainersModel(self)
         self.containers_model.rename_handler = self._rename_from_model
@@ -324,10 +325,15 @@ class MainWindow(QMainWindow):
         live.containersListed.connect(self._on_containers_listed)
         live.containerChanged.connect(self._on_container_changed)
         live.imagesListed.connect(self.images_model.sync_images)
+        live.imagesListed.connect(lambda _images: self._schedule_tick())
         live.imagesListed.connect(lambda _images: self._select_pending_image())
+        live.engineEvent.connect(self._count_event)
         self.live = live
         self._set_status(f"Connecting to {self._engine_label()}…", "#8a8f98")
         live.start()
+
+    def _count_event(self, _event: dict) -> None:
+        self._events_seen += 1
 
     def switch_engine(self, engine: Engine) -> None:
         """Follow another engine: the tables start over."""
@@ -345,6 +351,7 @@ class MainWindow(QMainWindow):
             self.log_tabs = None
             self.log_dock.hide()
         if self.files_panel is not None:
+            self.files_panel.shutdown()
             self.files_panel.deleteLater()
             self.files_panel = None
             self.files_dock.hide()
@@ -436,11 +443,11 @@ class MainWindow(QMainWindow):
             self._pending_select = ident
             return False
         self._pending_select = None
+        self.tabs.setCurrentWidget(self.containers_table)
         idx = self.containers_proxy.mapFromSource(src)
         if not idx.isValid():  # filtered out: clear the filter so the user sees it
             self.filter_edit.clear()
             idx = self.containers_proxy.mapFromSource(src)
-        self.tabs.setCurrentWidget(self.containers_table)
         sel = self.containers_table.selectionModel()
         sel.select(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         sel.setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.NoUpdate)
@@ -630,7 +637,7 @@ class MainWindow(QMainWindow):
         rows = self.selected_images()
         if not rows:
             return
-        refs = [f"{r.repository}:{r.tag}" if r.repository != "<none>" else r.image.short_id for r in rows]
+        refs = [r.reference for r in rows]
         box = QMessageBox(self)
         box.setObjectName("confirmRemoveImage")
         box.setIcon(QMessageBox.Icon.Question)
@@ -663,7 +670,7 @@ class MainWindow(QMainWindow):
         dlg.setObjectName("tagDialog")
         dlg.setWindowTitle("Tag image")
         dlg.setLabelText(f"New tag for {row.image.short_id} (for example myname/web:1.0):")
-        dlg.setTextValue(f"{row.repository}:" if row.repository != "<none>" else "")
+        dlg.setTextValue(f"{row.repository}:" if row.repository != NONE else "")
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def accepted(text: str) -> None:
@@ -677,14 +684,13 @@ class MainWindow(QMainWindow):
         rows = self.selected_images()
         if len(rows) == 1:
             r = rows[0]
-            self.open_run_dialog(f"{r.repository}:{r.tag}" if r.repository != "<none>" else r.image.id)
+            self.open_run_dialog(r.reference)
 
     # ------------------------------------------------------------------ dialogs (filled in by features)
     def open_run_dialog(self, image: str = "") -> None:
         from desktop.ui.dialogs.run import RunDialog
 
-        local = sorted({t for r in self.images_model.records() if r.repository != "<none>"
-                        for t in [f"{r.repository}:{r.tag}"]})
+        local = sorted({r.reference for r in self.images_model.records() if r.tag != NONE})
         dlg = RunDialog(self.engine, self, image=image, images=local)
         dlg.created.connect(lambda cid, _started: self.select_container(cid))
         dlg.loginRequested.connect(self.open_login_dialog)
@@ -753,6 +759,7 @@ class MainWindow(QMainWindow):
         from desktop.ui.files_panel import FilesPanel
 
         if self.files_panel is not None:
+            self.files_panel.shutdown()
             self.files_panel.deleteLater()
         self.files_panel = FilesPanel(self.engine, c, self.files_dock)
         self.files_dock.setWidget(self.files_panel)
@@ -808,15 +815,25 @@ class MainWindow(QMainWindow):
             return
 
         async def relist() -> None:
-            cs, ims = await asyncio.gather(self.engine.containers(), self.engine.images())
+            # A list that events overtook while it was on its way is older than the
+            # table: take another.
+            for _ in range(5):
+                seen = self._events_seen
+                cs, ims = await asyncio.gather(self.engine.containers(), self.engine.images())
+                if seen == self._events_seen:
+                    break
             self.containers_model.sync(cs)
             self.images_model.sync_images(ims)
         tasks.spawn(relist(), name="refresh", context="Refreshing")
 
     def about(self) -> None:
-        QMessageBox.about(self, "About Berth",
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Berth",
                           f"<h3>Berth {__version__}</h3><p>A desktop app for Docker: containers, images, "
-                          "logs and drag-and-drop deployment.</p>")
+                          "logs and drag-and-drop deployment.</p>", QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("aboutBox")
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     # ------------------------------------------------------------------ settings
     def _restore_settings(self) -> None:

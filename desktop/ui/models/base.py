@@ -189,8 +189,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first:last + 1]
             del self._text[first:last + 1]
+            self._reindex()
             self.endRemoveRows()
-        self._reindex()
         # changes
         moved = False
         for i, old in enumerate(self._rows):
@@ -248,8 +248,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
         del self._text[row]
+        self._reindex()  # before the signal: its receivers may look rows up
         self.endRemoveRows()
-        self._reindex()
 
     def tick(self, now: float | None = None) -> None:
         """Time moved on: the clock-dependent columns ("5 minutes ago") are re-rendered
