@@ -78,6 +78,28 @@ def docker_engine() -> None:
 
 
 @pytest.fixture
+def isolated_credentials(tmp_path, monkeypatch):
+    """The test reads and writes no Docker config or keyring of the user's:
+    ``DOCKER_CONFIG`` is an empty folder (returned) and the keyring a plain-text file
+    keyring in a temporary data folder, chosen through ``PYTHON_KEYRING_BACKEND`` the way
+    a user would choose one."""
+    import keyring
+    import keyring.core
+
+    home = tmp_path / "credentials"
+    (home / "data").mkdir(parents=True)
+    cfg = home / "docker"
+    cfg.mkdir()
+    monkeypatch.setenv("DOCKER_CONFIG", str(cfg))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    previous = keyring.get_keyring()
+    keyring.core.init_backend()
+    yield cfg
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
 def engine(docker_engine, cleanup):
     """A fresh Engine on the default connection, closed after the test."""
     from desktop.engine.client import Engine

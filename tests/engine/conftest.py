@@ -43,27 +43,9 @@ async def collect(pump, limit: float = 30) -> list:
 
 
 @pytest.fixture(autouse=True)
-def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """No engine test reads or writes the user's Docker config or keyring.
-
-    ``DOCKER_CONFIG`` points at an empty directory and the keyring is a plain-text file
-    keyring under a temporary ``XDG_DATA_HOME``, chosen through ``PYTHON_KEYRING_BACKEND``
-    the way a user would choose one.
-    """
-    import keyring
-    import keyring.core
-
-    home = tmp_path / "home"
-    (home / "data").mkdir(parents=True)
-    cfg = home / "docker"
-    cfg.mkdir()
-    monkeypatch.setenv("DOCKER_CONFIG", str(cfg))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    previous = keyring.get_keyring()
-    keyring.core.init_backend()
-    yield cfg
-    keyring.set_keyring(previous)
+def _no_user_credentials(isolated_credentials: Path) -> Path:
+    """No engine test reads or writes the user's Docker config or keyring."""
+    return isolated_credentials
 
 
 @pytest.fixture

@@ -30,22 +30,9 @@ REGISTRY_HTTPD = f"{REGISTRY}/httpd:latest"
 
 # -- fixtures and helpers ---------------------------------------------------------------
 @pytest.fixture(autouse=True)
-def docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """No test reads or writes the user's Docker config or keyring: DOCKER_CONFIG is an
-    empty folder and the keyring a plain-text file keyring in a temporary data folder."""
-    import keyring
-    import keyring.core
-
-    cfg = tmp_path / "docker"
-    cfg.mkdir()
-    (tmp_path / "data").mkdir()
-    monkeypatch.setenv("DOCKER_CONFIG", str(cfg))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    previous = keyring.get_keyring()
-    keyring.core.init_backend()
-    yield cfg
-    keyring.set_keyring(previous)
+def docker_config(isolated_credentials: Path) -> Path:
+    """No test reads or writes the user's Docker config or keyring."""
+    return isolated_credentials
 
 
 @pytest.fixture
