@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             window.loaded.connect(loaded)
             QTimer.singleShot(int(args.load_timeout * 1000), lambda: finish(1))
         signal.signal(signal.SIGINT, lambda *_: finish(130))
+        _wake_qt_on_signals(app)
         window.show()
         window.start()
         # What start-up made lives as long as the window: keep it out of the garbage
@@ -103,12 +104,37 @@ def main(argv: list[str] | None = None) -> int:
         status = loop.run_until_complete(run())
     finally:
         sys.excepthook = previous_hook
+        signal.set_wakeup_fd(-1)
         try:
             loop.close()
         except RuntimeError:
             pass
         asyncio.set_event_loop(None)
     return status
+
+
+def _wake_qt_on_signals(app):
+    """Python runs a signal handler only when Python code runs; an idle Qt loop runs
+    none, so Ctrl+C would wait for the next timer. The signal's byte on a socket pair
+    wakes the loop at once, at no cost while idle."""
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        try:
+            reader.recv(64)
+        except OSError:
+            pass
+    notifier.activated.connect(drain)
+    app._berth_signal_sockets = (reader, writer, notifier)  # kept alive with the app
+    return notifier
 
 
 def run() -> None:

@@ -175,13 +175,6 @@ class CredentialStore:
                 found = None
             if found and found.get("Username") and found.get("Secret"):
                 return Credential(key, found["Username"], found["Secret"])
-        entry = (self._config().get("auths") or {}).get(key) or {}
-        if entry.get("auth"):
-            try:
-                user, _, password = base64.b64decode(entry["auth"]).decode("utf-8").partition(":")
-                return Credential(key, user, password)
-            except (ValueError, UnicodeDecodeError):
-                log.engine.warning("ignoring an unreadable auth entry for %s", key)
         kr = _keyring()
         if kr is not None:
             try:
@@ -195,6 +188,13 @@ class CredentialStore:
                     return Credential(key, d["username"], d["password"])
                 except (ValueError, KeyError):
                     pass
+        entry = (self._config().get("auths") or {}).get(key) or {}
+        if entry.get("auth"):
+            try:
+                user, _, password = base64.b64decode(entry["auth"]).decode("utf-8").partition(":")
+                return Credential(key, user, password)
+            except (ValueError, UnicodeDecodeError):
+                log.engine.warning("ignoring an unreadable auth entry for %s", key)
         return None
 
     def erase(self, registry: str) -> None:
