@@ -729,10 +729,20 @@ class MainWindow(QMainWindow):
                 self.images_table.scrollTo(idx)
                 return
 
+    def _logged_in(self, registry: str) -> None:
+        self.statusBar().showMessage(f"Logged in to {registry or 'Docker Hub'}", 8000)
+        pull = getattr(self, "_pull_dialog", None)
+        try:
+            if pull is not None and pull.isVisible():
+                pull.logged_in(registry)  # the pull that asked for the login goes on
+        except RuntimeError:  # that dialog is gone
+            self._pull_dialog = None
+
     def open_login_dialog(self, registry: str = "") -> None:
         from desktop.ui.dialogs.login import LoginDialog
 
         dlg = LoginDialog(self.engine, self, registry=registry or "")
+        dlg.loggedIn.connect(self._logged_in)
         dlg.open()
         self._login_dialog = dlg
 

@@ -419,6 +419,20 @@ def test_pull_without_login_offers_to_log_in(engine_ui, qtbot):
     assert signal.args == [REGISTRY]
 
 
+def test_pull_goes_on_after_the_login_it_asked_for(engine_ui, qtbot, cleanup):
+    cleanup.image(REGISTRY_WHALESAY)
+    pull = PullDialog(engine_ui, None, reference=REGISTRY_WHALESAY)
+    qtbot.addWidget(pull)
+    pull.open()
+    click_ok(qtbot, pull)
+    qtbot.waitUntil(lambda: shows(message(pull, "pullMessage"), Tone.ERROR, "login"), timeout=20000)
+    run(qtbot, engine_ui.login(REGISTRY, REGISTRY_USER, REGISTRY_PASSWORD))
+    with qtbot.waitSignal(pull.pulled, timeout=30000):
+        pull.logged_in(REGISTRY)
+    assert not message(pull, "pullMessage").text()
+    assert docker("images", "-q", REGISTRY_WHALESAY).strip()
+
+
 def test_pull_of_a_missing_image_says_not_found(engine_ui, qtbot, cleanup):
     login(qtbot, engine_ui)
     ref = f"{REGISTRY}/berth/missing:{int(time.time())}"

@@ -156,6 +156,16 @@ class PullDialog(QDialog):
         if registry is not None:
             self.login_button.setText(f"Log &In to {registry_title(registry)}…")
 
+    def logged_in(self, registry: str) -> None:
+        """A login was saved for ``registry``: if it is the one this pull waited for,
+        the stale refusal goes and the pull starts again."""
+        from desktop.engine.credentials import registry_key
+
+        if self._busy or not self._login_registry or registry_key(registry) != registry_key(self._login_registry):
+            return
+        self._check()  # clears the refusal and the login button
+        self.accept()
+
     # -- pulling ---------------------------------------------------------------
     def accept(self) -> None:
         if self._busy:
