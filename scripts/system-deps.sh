@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
       libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
       libxcb-xinerama0 libxcb-xkb1 libxcb-shape0 libxcb-randr0 libxcb-shm0 libxcb-sync1
-      libxcb-xfixes0 libxrender1 fonts-noto-cjk fonts-dejavu-core xvfb xauth curl iproute2 "$@")
+      libxcb-xfixes0 libxrender1 fonts-noto-cjk fonts-dejavu-core xvfb xauth curl iproute2 openssh-client "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -160,7 +160,10 @@ class Engine:
         # Made outside the lock: it asks the engine for its version, which may take
         # the whole timeout on a host that does not answer.
         try:
-            new = docker.APIClient(timeout=self._timeout, version="auto", **self._params)
+            # ssh:// through the system's ssh client (its config, keys and agent), as the
+            # docker CLI does; docker-py's own ssh transport would need paramiko.
+            ssh = str(self._params.get("base_url", "")).startswith("ssh://")
+            new = docker.APIClient(timeout=self._timeout, version="auto", use_ssh_client=ssh, **self._params)
         except Exception as exc:
             raise self._where(translate(exc)) from None
         new.hooks["response"].append(self._count)

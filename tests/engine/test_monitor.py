@@ -99,3 +99,20 @@ async def test_engine_going_away_and_back_is_relisted(private_engine):
     finally:
         task.cancel()
         await engine.close()
+
+
+async def test_an_ssh_engine_that_does_not_answer_says_so(docker_engine):
+    """ssh:// engines go through the system's ssh client, as with the docker CLI."""
+    from desktop.engine.errors import EngineError, ErrorKind
+
+    engine = Engine(host="ssh://nobody@127.0.0.1:1")
+    try:
+        try:
+            await engine.connect()
+        except EngineError as exc:
+            assert exc.kind is ErrorKind.UNREACHABLE
+            assert "ssh://nobody@127.0.0.1:1" in exc.message
+        else:
+            raise AssertionError("connected to nothing")
+    finally:
+        await engine.close()
