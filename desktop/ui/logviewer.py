@@ -1039,9 +1039,3 @@ class LogTabs(QTabWidget):
         """Close every tab (another engine was chosen)."""
         while self.count():
             self.close_tab(0)
-
-    def set_engine(self, engine: Any, live: Any = None) -> None:
-        """Follow another engine: the open tabs close."""
-        self.clear()
-        self.engine = engine
-        self.live = live

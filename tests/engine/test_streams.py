@@ -246,14 +246,20 @@ async def test_a_slow_consumer_holds_the_reader_at_high_water(engine: Engine, cl
 
 
 # -- archives --------------------------------------------------------------------------
-async def test_closing_an_archive_stream_midway(engine: Engine, cleanup, labels):
-    cid = await engine.create(RunSpec(image=WHALESAY, name=cleanup.name("arch"), labels=labels,
+async def container_with_big_file(engine: Engine, cleanup, labels, hint: str) -> str:
+    """A running container holding /tmp/big, 64 MiB, once the file is complete."""
+    cid = await engine.create(RunSpec(image=WHALESAY, name=cleanup.name(hint), labels=labels,
                                       command=("sh", "-c", "head -c 67108864 /dev/zero > /tmp/big; exec sleep 300")))
     for _ in range(100):
         stat = await engine.stat_path(cid, "/tmp/big")
         if stat and stat["size"] == 64 << 20:
             break
         await asyncio.sleep(0.1)
+    return cid
+
+
+async def test_closing_an_archive_stream_midway(engine: Engine, cleanup, labels):
+    cid = await container_with_big_file(engine, cleanup, labels, "arch")
     pump = engine.get_archive(cid, "/tmp/big", chunk_size=64 * 1024)
     received = 0
     async for batch in pump.batches():
@@ -267,13 +273,7 @@ async def test_closing_an_archive_stream_midway(engine: Engine, cleanup, labels)
 async def test_closing_an_archive_stream_frees_the_container_at_once(engine: Engine, cleanup, labels):
     """The engine holds the container's lock until the archive is read or the connection
     closes: after close() the next call on the container must not wait for it."""
-    cid = await engine.create(RunSpec(image=WHALESAY, name=cleanup.name("lock"), labels=labels,
-                                      command=("sh", "-c", "head -c 67108864 /dev/zero > /tmp/big; exec sleep 300")))
-    for _ in range(100):
-        stat = await engine.stat_path(cid, "/tmp/big")
-        if stat and stat["size"] == 64 << 20:
-            break
-        await asyncio.sleep(0.1)
+    cid = await container_with_big_file(engine, cleanup, labels, "lock")
     # closed while the reader is held at high water, and while it is in a read
     pump = engine.get_archive(cid, "/tmp/big", chunk_size=64 * 1024).start()
     while len(pump._items) < 64:

@@ -97,10 +97,6 @@ class FieldMessage(QLabel):
         if self._field is not None:
             self._field.setAccessibleDescription("")
 
-    @property
-    def is_error(self) -> bool:
-        return self.tone is Tone.ERROR
-
 
 def field_row(field: QWidget, message: FieldMessage, *extra: QWidget) -> QWidget:
     """``field`` (with ``extra`` widgets to its right) above its message, as one form row."""
