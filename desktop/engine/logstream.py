@@ -11,12 +11,16 @@ of a line (the reader of the chunks assembles lines).
 from __future__ import annotations
 
 import struct
-from typing import Any, Iterator
+import time
+from typing import Any, Callable, Iterator
 
 from desktop.engine.streams import _shutdown_response
 
 STDOUT, STDERR = 1, 2
 READ_SIZE = 256 * 1024
+#: After a read of fewer bytes than this, wait GATHER_S before the next (see _gathering).
+GATHER_BELOW = 64 * 1024
+GATHER_S = 0.0005
 _HEADER = struct.Struct(">BxxxL")
 
 
@@ -90,9 +94,9 @@ def _blocks(response: Any) -> Iterator[bytes]:
     fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
     if getattr(response.raw._fp, "chunked", False) and hasattr(fp, "read1") \
             and getattr(response.raw._fp, "chunk_left", None) is None:
-        yield from _dechunk(fp.read1)
+        yield from _dechunk(_gathering(fp.read1))
         return
-    read1 = response.raw.read1
+    read1 = _gathering(response.raw.read1)
     while True:
         data = read1(READ_SIZE)
         if not data:
@@ -100,46 +104,90 @@ def _blocks(response: Any) -> Iterator[bytes]:
         yield data
 
 
+def _gathering(read1: Callable[[int], bytes]) -> Callable[[int], bytes]:
+    """``read1`` that lets a trickle gather: after a read that found little (the reader
+    has caught up with the container), the next read waits ``GATHER_S`` first.
+
+    A reader that keeps up with a chatty container would otherwise wake for every few
+    hundred bytes (measured: 49,000 reads of 400 bytes for 200,000 lines), and each
+    wake costs a system call, the Python around it and a hand-off to the window. A line
+    is shown at most ``GATHER_S`` later for it; a large backlog is read without pause.
+    """
+    small = False
+
+    def read(n: int) -> bytes:
+        nonlocal small
+        if small and GATHER_S:
+            time.sleep(GATHER_S)
+        data = read1(n)
+        small = len(data) < GATHER_BELOW
+        return data
+    return read
+
+
 def _dechunk(read1: Any) -> Iterator[bytes]:
-    """The payload of a chunked HTTP body (RFC 9112 7.1) read with ``read1``."""
-    buf = bytearray()
-    need = 0  # payload bytes left in the current chunk
-    skip = 0  # bytes of the CRLF after a chunk's payload still to pass
+    """The payload of a chunked HTTP body (RFC 9112 7.1) read with ``read1``.
+
+    The engine sends each log message as a chunk of its own, so this loop runs once per
+    line: it does the least it can per chunk (one find, one int, one slice).
+    """
+    rest = b""   # the start of a chunk-size line cut by the end of a read
+    need = 0     # payload bytes of the current chunk still to come
+    skip = 0     # bytes of the CRLF after a chunk's payload still to pass
     while True:
         data = read1(READ_SIZE)
         if not data:
             return
-        buf += data
+        if rest:
+            data, rest = rest + data, b""
+        end = len(data)
+        pos = 0
         out: list[bytes] = []
-        pos, end = 0, len(buf)
-        while pos < end:
-            if skip:
-                n = min(skip, end - pos)
-                pos += n
-                skip -= n
-                continue
-            if need:
-                take = min(need, end - pos)
-                out.append(bytes(buf[pos:pos + take]))
-                pos += take
-                need -= take
-                if not need:
-                    skip = 2
-                continue
-            nl = buf.find(b"\r\n", pos)
+        if need:
+            pos = min(need, end)
+            out.append(data[:pos])
+            need -= pos
+            if not need:
+                skip = 2
+        if skip and pos < end:
+            n = min(skip, end - pos)
+            pos += n
+            skip -= n
+        find = data.find
+        while not need and not skip:
+            nl = find(b"\r\n", pos)
             if nl < 0:
+                rest = data[pos:]
                 break
-            size_text = bytes(buf[pos:nl]).split(b";", 1)[0].strip()
-            size = int(size_text, 16) if size_text else 0
+            size = _chunk_size(data[pos:nl])
             if size == 0:  # the last chunk
                 if out:
                     yield b"".join(out)
                 return
-            pos = nl + 2
-            need = size
-        del buf[:pos]
+            start = nl + 2
+            stop = start + size
+            if stop + 2 <= end:
+                out.append(data[start:stop])
+                pos = stop + 2
+                continue
+            # the chunk goes on in the next read
+            out.append(data[start:min(stop, end)])
+            need = max(0, stop - end)
+            skip = 2 if need else stop + 2 - end
+            break
         if out:
             yield b"".join(out)
+
+
+def _chunk_size(line: bytes) -> int:
+    try:
+        size = int(line, 16)
+    except ValueError:  # chunk extensions (";name=value")
+        text = line.split(b";", 1)[0].strip()
+        size = int(text, 16) if text else 0
+    if size < 0:
+        raise ValueError(f"bad chunk size {line!r}")
+    return size
 
 
 def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, since: float | int | None,

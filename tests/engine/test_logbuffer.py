@@ -300,10 +300,31 @@ def test_chunked_http_body_is_cut_right_wherever_the_reads_end():
     from desktop.engine.logstream import _dechunk
 
     payloads = [b"a" * n for n in (1, 15, 16, 255, 4096)] + [b"line\n", b"\r\n in payload \r\n"]
-    body = b"".join(b"%x\r\n" % len(p) + p + b"\r\n" for p in payloads) + b"0\r\n\r\n"
+    body = b"".join(b"%x\r\n" % len(p) + p + b"\r\n" for p in payloads)
+    body += b"3;name=value\r\next\r\n" + b"0\r\n\r\n"  # a chunk extension, then the end
+    payloads.append(b"ext")
     want = b"".join(payloads)
     for size in (1, 2, 3, 7, 64, len(body)):
         pieces = [body[i:i + size] for i in range(0, len(body), size)]
         it = iter(pieces)
         got = b"".join(_dechunk(lambda _n: next(it, b"")))
         assert got == want, size
+
+
+def test_a_reader_that_caught_up_lets_the_next_read_gather(monkeypatch):
+    from desktop.engine import logstream
+
+    events: list[object] = []
+    monkeypatch.setattr(logstream.time, "sleep", lambda s: events.append(("wait", s)))
+    sizes = iter([300_000, 100, 100, logstream.GATHER_BELOW, 5, 0])
+
+    def read1(n: int) -> bytes:
+        size = next(sizes)
+        events.append(size)
+        return b"x" * size
+    read = logstream._gathering(read1)
+    while read(logstream.READ_SIZE):
+        pass
+    wait = ("wait", logstream.GATHER_S)
+    # a backlog is read without pause; after a small read the next one waits first
+    assert events == [300_000, 100, wait, 100, wait, logstream.GATHER_BELOW, 5, wait, 0]
