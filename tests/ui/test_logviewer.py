@@ -11,9 +11,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 
 from desktop.engine.client import Engine
-from desktop.engine.logbuffer import STDERR, STDOUT
+from desktop.engine.logbuffer import STDERR, STDOUT, LineAssembler, Matcher
 from desktop.ui.live import LiveEngine
-from desktop.ui.logviewer import LogTabs, LogViewer
+from desktop.ui import logviewer
+from desktop.ui.logviewer import LogModel, LogTabs, LogView, LogViewer
 from tests.conftest import WHALESAY, docker
 
 
@@ -282,3 +283,58 @@ def test_changing_the_tail_reloads(bed, qtbot):
     v.tail_box.setCurrentText("All")
     v.reload()
     wait_lines(qtbot, v, lambda t: t == [str(i) for i in range(1, 51)])
+
+
+def test_the_view_paints_exactly_what_the_table_would(qtbot):
+    """LogView paints its rows itself; the picture must be the table's own, cell by
+    cell through the delegate: selection, search matches, stderr, ANSI, timestamps,
+    scrolled both ways."""
+    from PySide6.QtWidgets import QTableView
+
+    ts = b"2024-05-01T12:34:56.123456789Z "
+    model = LogModel()
+    feed = LineAssembler(timestamps=True).feed
+    model.append(feed([(STDOUT, b"".join(ts + b"line %d \x1b[1;31mred\x1b[0m and \x1b[4mplain\x1b[0m %s\n"
+                                        % (i, b"wide " * (i % 40)) for i in range(400)))]))
+    model.append(feed([(STDERR, ts + b"an error on stderr\n" * 5)]))
+    model.set_search(Matcher("plain"), filtering=False)
+
+    class TableView(LogView):  # the table's per-cell painting
+        def paintEvent(self, event) -> None:
+            QTableView.paintEvent(self, event)
+
+    pictures = []
+    for cls in (LogView, TableView):
+        view = cls(model)
+        qtbot.addWidget(view)
+        view.delegate.show_timestamps = True
+        view.delegate.current_seq = 37
+        view.relayout()
+        view.resize(640, 420)
+        view.show()
+        qtbot.waitExposed(view)
+        view.selectRow(39)
+        view.verticalScrollBar().setValue(30 * view.delegate.row_h + 5)
+        view.horizontalScrollBar().setValue(40)
+        shots = [view.viewport().grab().toImage()]
+        view.scrollToBottom()
+        shots.append(view.viewport().grab().toImage())
+        pictures.append(shots)
+    ours, table = pictures
+    assert ours[0] == table[0] and ours[1] == table[1]
+    assert ours[0] != ours[1]  # the two positions show different rows
+
+
+def test_a_flood_is_drawn_at_half_the_frame_rate(bed, qtbot):
+    name = bed.run("echo ready; sleep 600", hint="flood")
+    v = bed.open(name)
+    wait_lines(qtbot, v, lambda t: t == ["ready"])
+    assert v._frame.interval() == logviewer.FRAME_MS
+    screen = v.view.viewport().height() // v.view.delegate.row_h + 1
+    v._on_lines([(f"flood {i}", STDOUT, "", ()) for i in range(screen)])
+    v.flush()
+    assert v._frame.interval() == logviewer.FLOOD_FRAME_MS
+    v._on_lines([("calm again", STDOUT, "", ())])
+    v.flush()
+    assert v._frame.interval() == logviewer.FRAME_MS
+    assert texts(v)[-1] == "calm again" and len(texts(v)) == screen + 2
