@@ -8,6 +8,7 @@ import gc
 import os
 import signal
 import sys
+import time
 
 from desktop import __version__, log
 
@@ -26,6 +27,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run Berth; return the exit status. Reuses a QApplication that already exists."""
+    started = time.monotonic()
     argv = list(sys.argv if argv is None else argv)
     args = parse_args(argv[1:])
     log.setup(args.debug)
@@ -89,10 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         _wake_qt_on_signals(app)
         window.show()
         window.start()
-        # What start-up made lives as long as the window: keep it out of the garbage
-        # collector's full passes (each one is a stall of the GUI thread).
-        gc.collect()
-        gc.freeze()
+        settle()
+
+        def on_loaded() -> None:
+            log.ui.info("loaded %d containers from %s in %.2f s", window.containers_model.rowCount(),
+                        engine.host, time.monotonic() - started)
+            preload(LATER_MODULES, QTimer.singleShot, settle)
+        window.loaded.connect(on_loaded)
 
         async def run() -> int:
             await closed.wait()
@@ -111,6 +116,44 @@ def main(argv: list[str] | None = None) -> int:
             pass
         asyncio.set_event_loop(None)
     return status
+
+
+#: Modules first needed when the user opens a log, a dialog or the files panel. They
+#: are imported once the window has loaded, one per turn of the loop: an import after
+#: PySide6's is a stall of the window (PySide reads each new module's source), better
+#: spent while the user looks at the lists than when they click.
+LATER_MODULES = (
+    "desktop.engine.logstream", "desktop.engine.archive", "desktop.ui.logviewer",
+    "desktop.ui.dialogs.run", "desktop.ui.dialogs.pull", "desktop.ui.dialogs.login",
+    "desktop.ui.files_panel",
+)
+
+
+def settle() -> None:
+    """Keep what exists now (it lives as long as the window) out of the garbage
+    collector's full passes, each of which is a stall of the GUI thread."""
+    gc.collect()
+    gc.freeze()
+
+
+def preload(modules: tuple[str, ...], later, done=None) -> None:
+    """Import ``modules`` one per ``later(0, step)`` call; then call ``done``."""
+    import importlib
+
+    pending = [m for m in modules if m not in sys.modules]
+
+    def step() -> None:
+        if not pending:
+            if done is not None:
+                done()
+            return
+        name = pending.pop(0)
+        try:
+            importlib.import_module(name)
+        except Exception:  # it will fail again, with a message, when it is used
+            log.ui.exception("preloading %s", name)
+        later(0, step)
+    later(0, step)
 
 
 def _wake_qt_on_signals(app):

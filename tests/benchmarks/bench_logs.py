@@ -63,6 +63,12 @@ class _Gui:
         self.app = QApplication.instance() or QApplication(["berth-bench"])
         self.loop = qasync.QEventLoop(self.app)
         asyncio.set_event_loop(self.loop)
+        # As in the app once its window has loaded: the viewer's modules imported, and
+        # what exists kept out of the garbage collector's full passes.
+        from desktop import app
+
+        app.preload(app.LATER_MODULES, lambda _ms, step: step())
+        app.settle()
 
     def run(self, coro):
         return self.loop.run_until_complete(coro)

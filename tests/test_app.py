@@ -1,0 +1,105 @@
+"""The entry point as a user starts it: ``python -m desktop`` in a process of its own,
+against the real engine, with settings and Docker config kept in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from desktop import app
+from tests.conftest import WHALESAY, docker
+
+
+@pytest.fixture
+def user_env(tmp_path):
+    """The environment of a user whose settings and Docker config are fresh."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "DOCKER_CONFIG": str(tmp_path / "docker"), "PYTHONUNBUFFERED": "1"}
+    env.pop("DOCKER_HOST", None)
+    (tmp_path / "docker").mkdir()
+    return env
+
+
+def berth(*args: str, env: dict, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "desktop", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_version(user_env):
+    res = subprocess.run([sys.executable, "-m", "desktop", "--version"], env=user_env, capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0 and re.fullmatch(r"Berth \d+\.\d+\.\d+\S*\n", res.stdout)
+
+
+def test_starts_lists_every_container_and_exits_when_loaded(user_env, docker_engine, cleanup):
+    cleanup.run("-d", WHALESAY, "true", name_hint="app")
+    proc = berth("--exit-when-loaded", env=user_env)
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    count = len(docker("ps", "-aq").split())
+    assert re.fullmatch(rf"berth: loaded {count} containers from unix://\S+\n", out), (out, err)
+    assert "Traceback" not in err
+
+
+def test_an_engine_that_does_not_answer_is_said_in_plain_words(user_env, tmp_path):
+    env = {**user_env, "DOCKER_HOST": f"unix://{tmp_path}/nothing.sock"}
+    proc = berth("--exit-when-loaded", "--load-timeout", "3", env=env)
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 1  # never loaded, and said so without a traceback
+    assert "Traceback" not in err and "loaded" not in out
+
+
+def test_ctrl_c_ends_berth_at_once(user_env, docker_engine):
+    proc = berth("--debug", env=user_env)
+    try:
+        # wait for the window to have loaded (the debug log says so)
+        deadline = time.monotonic() + 60
+        seen = ""
+        while "loaded" not in seen:
+            assert time.monotonic() < deadline, seen
+            line = proc.stderr.readline()
+            assert line, f"berth ended early: {seen}"
+            seen += line
+        time.sleep(1.0)  # idle: nothing but the signal can wake the loop now
+        t = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+        took = time.monotonic() - t
+        rest = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
+    assert took < 10, took  # generous: a busy machine; an unwoken loop would wait forever
+
+
+def test_modules_first_used_later_are_imported_one_per_turn_then_settled(caplog, monkeypatch):
+    modules = ("colorsys", "desktop.no_such_module", "graphlib")
+    for name in modules:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    done: list[str] = []
+    steps: list = []
+    app.preload(modules, lambda _ms, step: steps.append(step), lambda: done.append("done"))
+    imported = []
+    while steps:
+        assert not done
+        steps.pop(0)()
+        imported.append([m for m in modules if m in sys.modules])
+    # one module per turn of the loop; the one that fails is logged and the rest go on
+    assert imported == [["colorsys"], ["colorsys"], ["colorsys", "graphlib"], ["colorsys", "graphlib"]]
+    assert done == ["done"]
+    assert "desktop.no_such_module" in caplog.text
+
+
+def test_the_modules_imported_later_exist():
+    import importlib.util
+
+    assert all(importlib.util.find_spec(name) is not None for name in app.LATER_MODULES)
