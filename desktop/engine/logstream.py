@@ -64,13 +64,21 @@ class LogFrames:
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
         try:
-            blocks = _blocks(self._response)
-            if self._tty:
-                for data in blocks:
-                    yield STDOUT, data
+            response = self._response
+            fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
+            if getattr(response.raw._fp, "chunked", False) and hasattr(fp, "read1") \
+                    and getattr(response.raw._fp, "chunk_left", None) is None:
+                # Read the socket in large slices and cut the HTTP chunks here: the
+                # HTTP client would return one chunk, that is one line, per call.
+                for chunks in _chunked_frames(_gathering(fp.read1), framed=not self._tty):
+                    yield from chunks
                 return
+            read1 = _gathering(response.raw.read1)
             buf = bytearray()
-            for data in blocks:
+            while data := read1(READ_SIZE):
+                if self._tty:
+                    yield STDOUT, data
+                    continue
                 buf += data
                 chunks, used = demux(buf)
                 if used:
@@ -82,26 +90,6 @@ class LogFrames:
 
     def close(self) -> None:
         _shutdown_response(self._response)
-
-
-def _blocks(response: Any) -> Iterator[bytes]:
-    """The body as blocks of whatever has arrived.
-
-    The engine sends every log message as an HTTP chunk of its own, and reading through
-    the HTTP client returns one chunk per call: a call per line. When the body is
-    chunked, the chunks are cut here out of large reads of the buffered socket instead.
-    """
-    fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
-    if getattr(response.raw._fp, "chunked", False) and hasattr(fp, "read1") \
-            and getattr(response.raw._fp, "chunk_left", None) is None:
-        yield from _dechunk(_gathering(fp.read1))
-        return
-    read1 = _gathering(response.raw.read1)
-    while True:
-        data = read1(READ_SIZE)
-        if not data:
-            return
-        yield data
 
 
 def _gathering(read1: Callable[[int], bytes]) -> Callable[[int], bytes]:
@@ -125,15 +113,20 @@ def _gathering(read1: Callable[[int], bytes]) -> Callable[[int], bytes]:
     return read
 
 
-def _dechunk(read1: Any) -> Iterator[bytes]:
-    """The payload of a chunked HTTP body (RFC 9112 7.1) read with ``read1``.
+def _chunked_frames(read1: Callable[[int], bytes], framed: bool = True) -> Iterator[list[tuple[int, bytes]]]:
+    """The frames of a chunked HTTP body (RFC 9112 7.1), a list per read of the socket.
 
-    The engine sends each log message as a chunk of its own, so this loop runs once per
-    line: it does the least it can per chunk (one find, one int, one slice).
+    The engine writes every frame (and so every log line) as one HTTP chunk: such a
+    chunk is taken in one step, its frame header checked and its payload sliced out.
+    Anything else (a frame over several chunks, several frames in one chunk, a chunk
+    cut by the end of a read) goes through ``pending`` and :func:`demux`. Without
+    ``framed`` (a TTY's log) the payload is the output as it is, all of it stdout.
     """
     rest = b""   # the start of a chunk-size line cut by the end of a read
     need = 0     # payload bytes of the current chunk still to come
     skip = 0     # bytes of the CRLF after a chunk's payload still to pass
+    pending = bytearray()  # payload not yet cut into frames
+    unpack = _HEADER.unpack_from
     while True:
         data = read1(READ_SIZE)
         if not data:
@@ -142,10 +135,13 @@ def _dechunk(read1: Any) -> Iterator[bytes]:
             data, rest = rest + data, b""
         end = len(data)
         pos = 0
-        out: list[bytes] = []
+        out: list[tuple[int, bytes]] = []
+        parts: list[bytes] = []  # payloads of the current run of one stream
+        stream = STDOUT
+        last = False
         if need:
             pos = min(need, end)
-            out.append(data[:pos])
+            pending += data[:pos]
             need -= pos
             if not need:
                 skip = 2
@@ -154,40 +150,68 @@ def _dechunk(read1: Any) -> Iterator[bytes]:
             pos += n
             skip -= n
         find = data.find
-        while not need and not skip:
+        while True:
+            if pending and not need:
+                if parts:
+                    out.append((stream, b"".join(parts)))
+                    parts = []
+                if framed:
+                    chunks, used = demux(pending)
+                    del pending[:used]
+                    out += chunks
+                else:
+                    out.append((STDOUT, bytes(pending)))
+                    pending.clear()
+            if need or skip or last:
+                break
             nl = find(b"\r\n", pos)
             if nl < 0:
                 rest = data[pos:]
                 break
-            size = _chunk_size(data[pos:nl])
-            if size == 0:  # the last chunk
-                if out:
-                    yield b"".join(out)
-                return
+            try:
+                size = int(data[pos:nl], 16)
+            except ValueError:
+                size = _chunk_size(data[pos:nl])
+            if size <= 0:
+                if size < 0:
+                    raise ValueError(f"bad chunk size {data[pos:nl]!r}")
+                last = True  # the last chunk
+                continue
             start = nl + 2
             stop = start + size
-            if stop + 2 <= end:
-                out.append(data[start:stop])
-                pos = stop + 2
+            if stop + 2 > end:  # the chunk goes on in the next read
+                pending += data[start:min(stop, end)]
+                need = max(0, stop - end)
+                skip = 2 if need else stop + 2 - end
+                pos = end
                 continue
-            # the chunk goes on in the next read
-            out.append(data[start:min(stop, end)])
-            need = max(0, stop - end)
-            skip = 2 if need else stop + 2 - end
-            break
+            pos = stop + 2
+            if not framed:
+                parts.append(data[start:stop])
+                continue
+            if not pending and size >= 8:
+                kind, length = unpack(data, start)
+                if length == size - 8:  # exactly one frame
+                    kind = kind if kind == STDERR else STDOUT
+                    if kind != stream and parts:
+                        out.append((stream, b"".join(parts)))
+                        parts = []
+                    stream = kind
+                    parts.append(data[start + 8:stop])
+                    continue
+            pending += data[start:stop]
+        if parts:
+            out.append((stream, b"".join(parts)))
         if out:
-            yield b"".join(out)
+            yield out
+        if last:
+            return
 
 
 def _chunk_size(line: bytes) -> int:
-    try:
-        size = int(line, 16)
-    except ValueError:  # chunk extensions (";name=value")
-        text = line.split(b";", 1)[0].strip()
-        size = int(text, 16) if text else 0
-    if size < 0:
-        raise ValueError(f"bad chunk size {line!r}")
-    return size
+    """The size of a chunk whose size line has extensions (``1f;name=value``)."""
+    text = line.split(b";", 1)[0].strip()
+    return int(text, 16) if text else 0
 
 
 def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, since: float | int | None,

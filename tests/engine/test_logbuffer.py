@@ -296,19 +296,61 @@ async def test_resume_twice_without_new_lines_repeats_nothing():
 
 
 # -- the chunked body under the frames (desktop.engine.logstream) ------------------------------
-def test_chunked_http_body_is_cut_right_wherever_the_reads_end():
-    from desktop.engine.logstream import _dechunk
+def _reads(body: bytes, size: int):
+    pieces = iter([body[i:i + size] for i in range(0, len(body), size)])
+    return lambda _n: next(pieces, b"")
+
+
+def _chunk(payload: bytes) -> bytes:
+    return b"%x\r\n" % len(payload) + payload + b"\r\n"
+
+
+def test_a_tty_log_over_chunked_http_is_cut_right_wherever_the_reads_end():
+    from desktop.engine.logstream import _chunked_frames
 
     payloads = [b"a" * n for n in (1, 15, 16, 255, 4096)] + [b"line\n", b"\r\n in payload \r\n"]
-    body = b"".join(b"%x\r\n" % len(p) + p + b"\r\n" for p in payloads)
+    body = b"".join(map(_chunk, payloads))
     body += b"3;name=value\r\next\r\n" + b"0\r\n\r\n"  # a chunk extension, then the end
-    payloads.append(b"ext")
-    want = b"".join(payloads)
+    want = b"".join(payloads) + b"ext"
     for size in (1, 2, 3, 7, 64, len(body)):
-        pieces = [body[i:i + size] for i in range(0, len(body), size)]
-        it = iter(pieces)
-        got = b"".join(_dechunk(lambda _n: next(it, b"")))
-        assert got == want, size
+        got = [item for chunks in _chunked_frames(_reads(body, size), framed=False) for item in chunks]
+        assert {stream for stream, _ in got} == {STDOUT}
+        assert b"".join(data for _, data in got) == want, size
+
+
+def test_log_frames_over_chunked_http_are_cut_right_however_they_are_packed():
+    """One frame per chunk (what dockerd sends), several frames in a chunk, a frame over
+    several chunks; stdout and stderr interleaved; the body cut by reads of any size."""
+    import random
+    import struct
+
+    from desktop.engine.logstream import _chunked_frames
+
+    rnd = random.Random(7)
+    frames = [(rnd.choice((STDOUT, STDOUT, STDERR)), b"line %d %s\n" % (i, b"x" * rnd.randrange(0, 40)))
+              for i in range(300)]
+    frames.append((0, b"stdin is shown as stdout\n"))
+    raw = b"".join(struct.pack(">BxxxL", s, len(p)) + p for s, p in frames)
+    want_out = b"".join(p for s, p in frames if s != STDERR)
+    want_err = b"".join(p for s, p in frames if s == STDERR)
+    packings = {
+        "one frame per chunk": [struct.pack(">BxxxL", s, len(p)) + p for s, p in frames],
+        "chunks of 100 bytes": [raw[i:i + 100] for i in range(0, len(raw), 100)],
+        "mixed": [],
+    }
+    pos = 0
+    while pos < len(raw):  # runs of whole frames, then a frame in odd pieces
+        n = rnd.randrange(1, 30)
+        packings["mixed"].append(raw[pos:pos + n])
+        pos += n
+    for how, chunks in packings.items():
+        body = b"".join(map(_chunk, chunks)) + b"0\r\n\r\n"
+        for size in (1, 5, 13, 256, 4096, len(body)):
+            got = [item for out in _chunked_frames(_reads(body, size)) for item in out]
+            assert b"".join(d for s, d in got if s == STDOUT) == want_out, (how, size)
+            assert b"".join(d for s, d in got if s == STDERR) == want_err, (how, size)
+            # the order across the two streams is kept: stdout/stderr runs as sent
+            assert b"".join(d for _, d in got) == b"".join(p for _, p in frames), (how, size)
 
 
 def test_a_reader_that_caught_up_lets_the_next_read_gather(monkeypatch):
