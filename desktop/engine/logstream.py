@@ -114,31 +114,48 @@ def _gathering(read1: Callable[[int], bytes]) -> Callable[[int], bytes]:
 
 
 def _chunked_frames(read1: Callable[[int], bytes], framed: bool = True) -> Iterator[list[tuple[int, bytes]]]:
-    """The frames of a chunked HTTP body (RFC 9112 7.1), a list per read of the socket.
+    """The frames of a chunked HTTP body read with ``read1``, a list per read."""
+    cutter = ChunkedFrames(framed)
+    while not cutter.finished:
+        data = read1(READ_SIZE)
+        if not data:
+            return
+        out = cutter.feed(data)
+        if out:
+            yield out
+
+
+class ChunkedFrames:
+    """Cut a chunked HTTP body (RFC 9112 7.1) into frames as it arrives, in any pieces.
 
     The engine writes every frame (and so every log line) as one HTTP chunk: such a
     chunk is taken in one step, its frame header checked and its payload sliced out.
     Anything else (a frame over several chunks, several frames in one chunk, a chunk
-    cut by the end of a read) goes through ``pending`` and :func:`demux`. Without
+    cut by the end of a piece) goes through ``pending`` and :func:`demux`. Without
     ``framed`` (a TTY's log) the payload is the output as it is, all of it stdout.
     """
-    rest = b""   # the start of a chunk-size line cut by the end of a read
-    need = 0     # payload bytes of the current chunk still to come
-    skip = 0     # bytes of the CRLF after a chunk's payload still to pass
-    pending = bytearray()  # payload not yet cut into frames
-    unpack = _HEADER.unpack_from
-    while True:
-        data = read1(READ_SIZE)
-        if not data:
-            return
-        if rest:
-            data, rest = rest + data, b""
+
+    def __init__(self, framed: bool = True) -> None:
+        self.framed = framed
+        self.finished = False      # the last chunk has been seen
+        self._rest = b""           # the start of a chunk-size line cut by the end of a piece
+        self._need = 0             # payload bytes of the current chunk still to come
+        self._skip = 0             # bytes of the CRLF after a chunk's payload still to pass
+        self._pending = bytearray()  # payload not yet cut into frames
+
+    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+        """The frames completed by ``data``: ``[(stream, bytes), ...]``."""
+        if self.finished:
+            return []
+        if self._rest:
+            data, self._rest = self._rest + data, b""
+        framed, pending, need, skip = self.framed, self._pending, self._need, self._skip
+        unpack = _HEADER.unpack_from
         end = len(data)
         pos = 0
         out: list[tuple[int, bytes]] = []
         parts: list[bytes] = []  # payloads of the current run of one stream
         stream = STDOUT
-        last = False
         if need:
             pos = min(need, end)
             pending += data[:pos]
@@ -162,11 +179,11 @@ def _chunked_frames(read1: Callable[[int], bytes], framed: bool = True) -> Itera
                 else:
                     out.append((STDOUT, bytes(pending)))
                     pending.clear()
-            if need or skip or last:
+            if need or skip or self.finished:
                 break
             nl = find(b"\r\n", pos)
             if nl < 0:
-                rest = data[pos:]
+                self._rest = data[pos:]
                 break
             try:
                 size = int(data[pos:nl], 16)
@@ -175,11 +192,11 @@ def _chunked_frames(read1: Callable[[int], bytes], framed: bool = True) -> Itera
             if size <= 0:
                 if size < 0:
                     raise ValueError(f"bad chunk size {data[pos:nl]!r}")
-                last = True  # the last chunk
+                self.finished = True  # the last chunk
                 continue
             start = nl + 2
             stop = start + size
-            if stop + 2 > end:  # the chunk goes on in the next read
+            if stop + 2 > end:  # the chunk goes on in the next piece
                 pending += data[start:min(stop, end)]
                 need = max(0, stop - end)
                 skip = 2 if need else stop + 2 - end
@@ -202,10 +219,8 @@ def _chunked_frames(read1: Callable[[int], bytes], framed: bool = True) -> Itera
             pending += data[start:stop]
         if parts:
             out.append((stream, b"".join(parts)))
-        if out:
-            yield out
-        if last:
-            return
+        self._need, self._skip = need, skip
+        return out
 
 
 def _chunk_size(line: bytes) -> int:
