@@ -155,6 +155,7 @@ class CredentialStore:
             except Exception as exc:
                 raise EngineError(ErrorKind.CREDENTIALS, "The system keyring could not save the login.",
                                   _scrub(str(exc), cred.password)) from None
+            _update_index(kr, add=key)
             self._memory.pop(key, None)
             return self.where(key)
         self._memory[key] = cred
@@ -198,15 +199,22 @@ class CredentialStore:
         return None
 
     def erase(self, registry: str) -> None:
-        """Log out: forget the credentials wherever they are, like ``docker logout``."""
+        """Log out: forget the credentials wherever they are, like ``docker logout``.
+
+        What can be erased is erased; a store that failed is then reported (a login
+        that was not there is no failure: logging out twice is harmless).
+        """
         key = registry_key(registry)
         self._memory.pop(key, None)
+        failed: list[tuple[str, str]] = []
         helper = self.helper_for(key)
         if helper:
             try:
                 self._helper(helper).erase(key)
-            except docker.credentials.StoreError:
+            except docker.credentials.CredentialsNotFound:
                 pass
+            except docker.credentials.StoreError as exc:
+                failed.append((f"the credential helper docker-credential-{helper}", str(exc)))
         cfg = self._config()
         if key in (cfg.get("auths") or {}):
             del cfg["auths"][key]
@@ -214,16 +222,54 @@ class CredentialStore:
         kr = _keyring()
         if kr is not None:
             try:
-                kr.delete_password(KEYRING_SERVICE, key)
-            except Exception:
-                pass
+                if kr.get_password(KEYRING_SERVICE, key) is not None:
+                    kr.delete_password(KEYRING_SERVICE, key)
+                _update_index(kr, remove=key)
+            except Exception as exc:
+                failed.append((f"the system keyring ({kr.name})", f"{type(exc).__name__}: {exc}"))
+        if failed:
+            where = " and ".join(name for name, _ in failed)
+            raise EngineError(ErrorKind.CREDENTIALS,
+                              f"The login to {key} could not be erased from {where}; it may still be saved there.",
+                              "\n".join(detail for _, detail in failed))
 
     def logged_in(self) -> list[str]:
+        """The registries with a saved login: in config.json (the CLI's and the
+        helpers'), in the system keyring, and in memory."""
         keys = set((self._config().get("auths") or {}).keys()) | set(self._memory)
+        kr = _keyring()
+        if kr is not None:
+            keys |= set(_read_index(kr))
         return sorted(keys)
 
     def _helper(self, name: str) -> docker.credentials.Store:
         return docker.credentials.Store(name, environment=self._env)
+
+
+#: The keyring entry listing the registries whose logins Berth keeps there (a keyring
+#: cannot be asked which entries it holds).
+_INDEX = "registries"
+
+
+def _read_index(kr) -> list[str]:
+    try:
+        raw = kr.get_password(KEYRING_SERVICE, _INDEX)
+        keys = json.loads(raw) if raw else []
+    except Exception as exc:  # an unreadable index lists nothing; the logins still work
+        log.engine.warning("keyring index unreadable: %s", type(exc).__name__)
+        return []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+def _update_index(kr, *, add: str | None = None, remove: str | None = None) -> None:
+    keys = _read_index(kr)
+    new = sorted((set(keys) | ({add} if add else set())) - ({remove} if remove else set()))
+    if new == sorted(keys):
+        return
+    if new:
+        kr.set_password(KEYRING_SERVICE, _INDEX, json.dumps(new))
+    else:
+        kr.delete_password(KEYRING_SERVICE, _INDEX)
 
 
 def _scrub(text: str, secret: str) -> str:

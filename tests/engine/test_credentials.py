@@ -258,8 +258,27 @@ async def test_without_a_helper_the_login_goes_to_the_keyring(cred_engine, docke
     ref = cleanup.image(f"{REGISTRY}/httpd:latest")
     await cred_engine.pull_all(ref)
     assert ref in {t for i in await cred_engine.images() for t in i.repo_tags}
+    # the keyring cannot list its entries; Berth keeps an index of its own there
+    assert CredentialStore().logged_in() == [REGISTRY]
     await cred_engine.logout(REGISTRY)
     assert CredentialStore().get(REGISTRY) is None
+    assert CredentialStore().logged_in() == []
+    assert keyring.get_password("Berth: Docker registry", "registries") is None  # the index went too
+
+
+async def test_a_helper_that_fails_to_erase_is_reported_and_the_rest_is_erased(cred_engine, helpers,
+                                                                               docker_config):
+    helpers.install("berthtest")
+    write_config(docker_config, {"credsStore": "berthtest", **EXTRA_KEYS})
+    await cred_engine.login(REGISTRY, REGISTRY_USER, REGISTRY_PASSWORD)
+    helpers.install("berthtest", fail=True)  # the same store, now failing every call
+    with pytest.raises(EngineError) as err:
+        await cred_engine.logout(REGISTRY)
+    assert err.value.kind is ErrorKind.CREDENTIALS
+    assert "docker-credential-berthtest" in err.value.message and "may still be saved" in err.value.message
+    assert helpers.stored("berthtest") == {REGISTRY: {"Username": REGISTRY_USER, "Secret": REGISTRY_PASSWORD}}
+    assert REGISTRY not in read_config(docker_config).get("auths", {})  # what could go, went
+    assert {k: read_config(docker_config)[k] for k in EXTRA_KEYS} == EXTRA_KEYS
 
 
 # -- failures, and the password kept secret ------------------------------------------------
