@@ -94,9 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         settle()
 
         def on_loaded() -> None:
+            window.loaded.disconnect(on_loaded)  # once: switching engines loads again
             log.ui.info("loaded %d containers from %s in %.2f s", window.containers_model.rowCount(),
                         engine.host, time.monotonic() - started)
-            preload(LATER_MODULES, QTimer.singleShot, settle)
+            # steps owned by the window: none runs once it is gone
+            preload(LATER_MODULES, lambda ms, step: QTimer.singleShot(ms, window, step), settle)
         window.loaded.connect(on_loaded)
 
         async def run() -> int:

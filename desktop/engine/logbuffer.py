@@ -674,7 +674,10 @@ class LogReader:
                         self._deliver(lines, on_lines)
                     if len(group) != len(batch):
                         await asyncio.sleep(0)  # let the window paint between slices
-                if self.pace_s:
+                if self.pace_s and len(batch) < self.high_water // 4:
+                    # Only while the reader is well within its allowance: a full batch
+                    # (stdout and stderr taking turns give an item per line) means
+                    # the reader is waiting for room, and a pause would hold it up.
                     await asyncio.sleep(self.pace_s)
             rest = assembler.flush()
             if boundary:

@@ -14,6 +14,7 @@ import struct
 import time
 from typing import Any, Callable, Iterator
 
+from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.streams import _shutdown_response
 
 STDOUT, STDERR = 1, 2
@@ -191,7 +192,7 @@ class ChunkedFrames:
                 size = _chunk_size(data[pos:nl])
             if size <= 0:
                 if size < 0:
-                    raise ValueError(f"bad chunk size {data[pos:nl]!r}")
+                    raise _malformed(f"bad chunk size {data[pos:nl]!r}")
                 self.finished = True  # the last chunk
                 continue
             start = nl + 2
@@ -202,6 +203,8 @@ class ChunkedFrames:
                 skip = 2 if need else stop + 2 - end
                 pos = end
                 continue
+            if data[stop:stop + 2] != b"\r\n":
+                raise _malformed("a chunk does not end where its size says")
             pos = stop + 2
             if not framed:
                 parts.append(data[start:stop])
@@ -226,7 +229,15 @@ class ChunkedFrames:
 def _chunk_size(line: bytes) -> int:
     """The size of a chunk whose size line has extensions (``1f;name=value``)."""
     text = line.split(b";", 1)[0].strip()
-    return int(text, 16) if text else 0
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise _malformed(f"bad chunk size {line!r}") from None
+
+
+def _malformed(what: str) -> EngineError:
+    """The engine's answer is not what the HTTP framing says it must be."""
+    return EngineError(ErrorKind.INTERNAL, "The engine's answer could not be read (it is not valid HTTP).", what)
 
 
 def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, since: float | int | None,

@@ -3,6 +3,7 @@ long lines, the bounded store, search and the resume bookkeeping (no engine need
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import time
@@ -284,6 +285,29 @@ async def test_resume_drops_what_was_delivered_at_the_boundary_timestamp():
     assert reader.dropped_duplicates == 2
 
 
+async def test_the_reader_pauses_between_small_batches_only(monkeypatch):
+    """After a small batch the next chunks may gather; after a full one (stdout and
+    stderr taking turns give an item per line) the reader goes straight on."""
+    from desktop.engine import logbuffer
+
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        if delay:
+            pauses.append(delay)
+        await real_sleep(0)
+    monkeypatch.setattr(logbuffer.asyncio, "sleep", sleep)
+    reader = LogReader(high_water=128)
+    full = [(STDOUT if i % 2 else STDERR, stamped(f"line {i}")) for i in range(128)]
+    small = [(STDOUT, stamped("a", "b"))]
+    got: list = []
+    await reader.read(_Source([full, full, small, full, small]), "c", got.extend)
+    assert pauses == [reader.pace_s, reader.pace_s]  # after each small batch, never after a full one
+    assert [ln[0] for ln in got] == [f"line {i}" for i in range(128)] * 2 + ["a", "b"] + \
+        [f"line {i}" for i in range(128)] + ["a", "b"]
+
+
 async def test_resume_twice_without_new_lines_repeats_nothing():
     t1 = "2024-05-01T00:00:01.000000000Z"
     src = _Source([[(STDOUT, stamped("x", "y", ts=t1))]], [[(STDOUT, stamped("x", "y", ts=t1))]],
@@ -351,6 +375,33 @@ def test_log_frames_over_chunked_http_are_cut_right_however_they_are_packed():
             assert b"".join(d for s, d in got if s == STDERR) == want_err, (how, size)
             # the order across the two streams is kept: stdout/stderr runs as sent
             assert b"".join(d for _, d in got) == b"".join(p for _, p in frames), (how, size)
+
+
+def test_a_malformed_chunked_body_is_an_error_not_a_silent_end():
+    from desktop.engine.errors import EngineError
+    from desktop.engine.logstream import ChunkedFrames
+
+    frame = b"\x01\x00\x00\x00\x00\x00\x00\x03ok\n"
+    good = _chunk(frame)
+    for bad in (b"\r\n" + good,                      # an empty size line
+                b"zz\r\n" + frame + b"\r\n",          # not hexadecimal
+                b"-b\r\n" + frame + b"\r\n",          # negative
+                b"b\r\n" + frame + b"XY" + good):      # no CRLF where the chunk should end
+        with pytest.raises(EngineError) as err:
+            ChunkedFrames().feed(good + bad)
+        assert "could not be read" in err.value.message
+
+
+def test_dropped_lines_are_freed_a_slice_at_a_time():
+    store = LineStore(capacity=100_000)
+    most = 0
+    for i in range(60):
+        store.extend([(f"line {i}-{j}", STDOUT, "", ()) for j in range(5_000)])
+        most = max(most, len(store._lines))
+        assert len(store) == min(100_000, 5_000 * (i + 1))
+    assert store[0].text == "line 40-0" and store[-1].text == "line 59-4999"
+    # never more than a sixteenth (and at least 4096) of dropped lines held on to
+    assert most <= 100_000 + max(4096, 106_250 // 16) + 5_000
 
 
 def test_a_reader_that_caught_up_lets_the_next_read_gather(monkeypatch):
