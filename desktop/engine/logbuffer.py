@@ -623,12 +623,6 @@ class LogReader:
 
     #: Bytes of chunks turned into lines before the loop gets control back.
     slice_bytes = 256 * 1024
-    #: Seconds to let the next chunks gather after a batch. A container printing as
-    #: fast as it can would otherwise wake the loop for every read of the socket (a
-    #: thousand times a second) to parse a few lines each time; the window shows lines
-    #: once a frame anyway.
-    pace_s = 0.01
-
     def __init__(self, *, tail: int | str = 1000, since: float | None = None,
                  high_water: int = 128) -> None:
         self.tail = tail
@@ -674,11 +668,6 @@ class LogReader:
                         self._deliver(lines, on_lines)
                     if len(group) != len(batch):
                         await asyncio.sleep(0)  # let the window paint between slices
-                if self.pace_s and len(batch) < self.high_water // 4:
-                    # Only while the reader is well within its allowance: a full batch
-                    # (stdout and stderr taking turns give an item per line) means
-                    # the reader is waiting for room, and a pause would hold it up.
-                    await asyncio.sleep(self.pace_s)
             rest = assembler.flush()
             if boundary:
                 rest = self._drop_seen(rest, boundary, repeats)

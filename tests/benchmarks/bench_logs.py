@@ -120,11 +120,22 @@ def _longest_gap_ms(beats: list[float]) -> float:
 
 
 # -- ingest -----------------------------------------------------------------------------
+# Every other line on stderr, flushed line by line so that the two streams take turns.
+INTERLEAVED_SCRIPT = ("seq 1 {n} | awk '{{ if (NR % 2) print $0 \" INFO worker-3 handled GET /api/items 200\"; "
+                      "else print $0 \" WARN worker-3 slow answer from /api/items\" > \"/dev/stderr\"; fflush() }}'")
+
+
 def bench_ingest() -> list[Result]:
+    return [_ingest("log ingest, 200k lines into the viewer", LINE_SCRIPT.format(n=INGEST_LINES)),
+            _ingest("log ingest, 200k lines, stdout and stderr taking turns",
+                    INTERLEAVED_SCRIPT.format(n=INGEST_LINES))]
+
+
+def _ingest(metric: str, script: str) -> Result:
     from desktop.engine.client import Engine
 
     g = gui()
-    name = _container("ingest", LINE_SCRIPT.format(n=INGEST_LINES))
+    name = _container("ingest", script)
     engine = Engine()
     try:
         def cli() -> None:
@@ -139,7 +150,8 @@ def bench_ingest() -> list[Result]:
             await _until(lambda: v.model.store.next_seq >= INGEST_LINES, 120)
             elapsed = time.perf_counter() - t
             beats_timer.stop()
-            assert v.model.store[-1].text.startswith(str(INGEST_LINES) + " ")
+            last = [v.model.store[-i].text.split(" ", 1)[0] for i in range(1, 4)]
+            assert v.model.store.next_seq == INGEST_LINES and str(INGEST_LINES) in last, last
             v.shutdown()
             v.deleteLater()
             return elapsed, _longest_gap_ms(beats)
@@ -155,11 +167,11 @@ def bench_ingest() -> list[Result]:
             stalls.append(stall)
         berth_rate = INGEST_LINES / min(berth_times)
         cli_rate = INGEST_LINES / min(cli_times)
-        return [Result(
-            "log ingest, 200k lines into the viewer", berth_rate, cli_rate, "lines/s", ">= 0.8x",
+        return Result(
+            metric, berth_rate, cli_rate, "lines/s", ">= 0.8x",
             baseline_name="docker logs > /dev/null", met=berth_rate >= 0.8 * cli_rate,
             note=f"best of 3: Berth {min(berth_times):.2f} s, CLI {min(cli_times):.2f} s; "
-                 f"longest GUI stall meanwhile {min(stalls):.0f}-{max(stalls):.0f} ms")]
+                 f"longest GUI stall meanwhile {min(stalls):.0f}-{max(stalls):.0f} ms")
     finally:
         g.run(engine.close())
         _remove(name)

@@ -3,7 +3,6 @@ long lines, the bounded store, search and the resume bookkeeping (no engine need
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
 import time
@@ -283,29 +282,6 @@ async def test_resume_drops_what_was_delivered_at_the_boundary_timestamp():
     assert src.calls[0]["tail"] == 10 and src.calls[0]["timestamps"] is True
     assert src.calls[1]["since"] == since_param(t2) and src.calls[1]["tail"] == "all"
     assert reader.dropped_duplicates == 2
-
-
-async def test_the_reader_pauses_between_small_batches_only(monkeypatch):
-    """After a small batch the next chunks may gather; after a full one (stdout and
-    stderr taking turns give an item per line) the reader goes straight on."""
-    from desktop.engine import logbuffer
-
-    pauses: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float) -> None:
-        if delay:
-            pauses.append(delay)
-        await real_sleep(0)
-    monkeypatch.setattr(logbuffer.asyncio, "sleep", sleep)
-    reader = LogReader(high_water=128)
-    full = [(STDOUT if i % 2 else STDERR, stamped(f"line {i}")) for i in range(128)]
-    small = [(STDOUT, stamped("a", "b"))]
-    got: list = []
-    await reader.read(_Source([full, full, small, full, small]), "c", got.extend)
-    assert pauses == [reader.pace_s, reader.pace_s]  # after each small batch, never after a full one
-    assert [ln[0] for ln in got] == [f"line {i}" for i in range(128)] * 2 + ["a", "b"] + \
-        [f"line {i}" for i in range(128)] + ["a", "b"]
 
 
 async def test_resume_twice_without_new_lines_repeats_nothing():
