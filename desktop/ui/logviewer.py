@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import calendar
 import operator
+import os
 import re
 import time
 from typing import Any, Callable
@@ -35,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop import log
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.logbuffer import (
-    DEFAULT_CAPACITY, STDERR, TEXT, Line, LineStore, LogReader, Matcher, RawLine, Style, rgb_of,
+    DEFAULT_CAPACITY, STDERR, TEXT, TS, Line, LineStore, LogReader, Matcher, RawLine, Style, rgb_of,
 )
 from desktop.engine.records import Container
 from desktop.ui import errors, tasks
@@ -47,6 +49,9 @@ FRAME_MS = 25  # 40 frames a second: smooth, and half the painting of 60
 #: While a frame brings a screenful of new lines or more (a flood nobody reads line by
 #: line), 20 frames a second: painting is then most of the window's work.
 FLOOD_FRAME_MS = 50
+#: Lines more than this many seconds old arriving one frame after another: the view is
+#: catching up with a backlog (after a flood, or loading a long tail), not live.
+CATCHING_UP_S = 5.0
 TAIL_CHOICES = ("100", "1000", "10000", "All")
 SINCE_CHOICES = (("Any time", None), ("Last 5 minutes", 300), ("Last 30 minutes", 1800),
                  ("Last hour", 3600), ("Last 24 hours", 86400))
@@ -174,6 +179,13 @@ class LogModel(QAbstractListModel):
         if added:
             self.endInsertRows()
         return removed_rows
+
+    def rows_pushed_out(self, adding: int) -> int:
+        """How many rows at the top appending ``adding`` lines would remove (the cap)."""
+        dropped = self.store.overflow(adding)
+        if not dropped or not self.filtering:
+            return dropped
+        return bisect.bisect_left(self.hits, self.store.first_seq + dropped)
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -366,6 +378,23 @@ class LogDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(fg)
         painter.drawText(int(x), int(baseline), piece)
+
+
+def _epoch(ts: str) -> float:
+    """Seconds since the epoch of the engine's ``2024-05-01T12:34:56.123456789Z``."""
+    try:
+        return calendar.timegm(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + ts[19:].rstrip("Z")[:10])
+    except ValueError:
+        return time.time()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
 
 
 def _short_ts(ts: str) -> str:
@@ -599,6 +628,7 @@ class LogViewer(QWidget):
     container starts again or the engine comes back, without repeating or losing lines."""
 
     stateChanged = Signal(str)
+    _save_dir = ""  # where the last log was saved (for the next Save)
 
     def __init__(self, engine: Any, container: Container, live: Any = None, parent: QWidget | None = None,
                  *, capacity: int = DEFAULT_CAPACITY, tail: int | str = 1000) -> None:
@@ -617,6 +647,11 @@ class LogViewer(QWidget):
         self._adjusting = False
         self.state = "starting"
         self.max_frame_ms = 0.0  # the longest time one frame's hand-over took
+        self.held = 0            # lines waiting while the user reads higher up
+        self._lines_at = 0.0     # when lines were last handed to the view (monotonic)
+        self._streak = 0         # frames in a row that brought lines
+        self._cleared_at = 0     # the sequence number the view was last cleared at
+        self._skipped = 0        # lines let go before they reached the store (over the cap)
 
         self.view = LogView(self.model, self)
         self._build_toolbar(tail)
@@ -752,7 +787,10 @@ class LogViewer(QWidget):
         pending.extend(lines)
         cap = self.model.store.capacity
         if len(pending) > cap:  # more than can be kept arrived within one frame
+            self._skipped += len(pending) - cap
             del pending[:len(pending) - cap]
+        if not self._frame.isActive() and not self._closed:
+            self._frame.start()
 
     def _on_container_event(self, ident: str, action: str) -> None:
         if ident != self.cid and not ident.startswith(self.cid) and not self.cid.startswith(ident or "-"):
@@ -775,7 +813,10 @@ class LogViewer(QWidget):
             return
         self.stop()
         self._pending = []
+        self.held = 0
         self.model.clear()
+        self._cleared_at = self.model.store.first_seq
+        self._skipped = 0
         self.reader = LogReader(tail=tail, since=since)
         self._closed = False
         self.start()
@@ -799,10 +840,12 @@ class LogViewer(QWidget):
             except (RuntimeError, TypeError):
                 pass
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: str, *, behind: float = 0.0) -> None:
+        changed = state != self.state
         self.state = state
         texts = {
             "following": ("● Live", "#2fb36b"),
+            "catching up": (f"● Catching up — {_duration(behind)} behind", "#c9a227"),
             "stopped": ("■ Stopped — resumes when it starts", "#c9a227"),
             "removed": ("Container removed", "#9aa0a6"),
             "unreachable": ("Engine unavailable — resumes when it is back", "#e0565b"),
@@ -811,16 +854,37 @@ class LogViewer(QWidget):
         }
         text, color = texts.get(state, (state, "#9aa0a6"))
         self.status.setText(f"<span style='color:{color}'>{text}</span>")
-        self.stateChanged.emit(state)
+        if changed:
+            self.stateChanged.emit(state)
 
     # -- frames ---------------------------------------------------------------------------
     def _drain(self) -> None:
         if not self._pending:
+            # Nothing came for a while after a backlog: the view is live again. The
+            # frame timer runs only while there is something to do (no idle wake-ups).
+            if self.state == "catching up" and time.monotonic() - self._lines_at > 0.5:
+                self._set_state("following")
+            if self.state != "catching up":
+                self._frame.stop()
+            self._streak = 0
             return
+        self._lines_at = time.monotonic()
+        self._streak += 1
         t0 = time.perf_counter()
-        lines, self._pending = self._pending, []
         sb = self.view.verticalScrollBar()
         follow = self.follow_btn.isChecked()
+        if not follow:
+            # Scrolled up to read: the lines on screen must not vanish under the reader.
+            # Once the cap would push out a row in view, new lines wait (at most the cap
+            # of them, the newest) until the view follows again.
+            top = self.view.rowAt(0)
+            if top >= 0 and self.model.rows_pushed_out(len(self._pending)) > top:
+                if self.held != len(self._pending):
+                    self.held = len(self._pending)
+                    self._update_count()
+                return
+        self.held = 0
+        lines, self._pending = self._pending, []
         old_longest = self.model.longest
         self._adjusting = True
         try:
@@ -834,6 +898,7 @@ class LogViewer(QWidget):
         finally:
             self._adjusting = False
         self._update_count()
+        self._note_lag(lines[-1][TS])
         flood = len(lines) * self.view.delegate.row_h >= self.view.viewport().height()
         interval = FLOOD_FRAME_MS if flood else FRAME_MS
         if self._frame.interval() != interval:
@@ -844,13 +909,36 @@ class LogViewer(QWidget):
         """Hand the queued lines to the view now."""
         self._drain()
 
+    def _note_lag(self, ts: str) -> None:
+        """Say "catching up" while the lines shown are well behind the engine's clock
+        (a backlog after a flood, or an old tail loading), "Live" once they are not."""
+        if self.state not in ("following", "catching up") or not ts:
+            return
+        behind = time.time() - _epoch(ts)
+        # old lines frame after frame (a tail that fits in a frame or two is no backlog)
+        state = "catching up" if behind > CATCHING_UP_S and self._streak >= 3 else "following"
+        if state != self.state or state == "catching up":
+            self._set_state(state, behind=behind)
+
     def _update_count(self) -> None:
-        n = len(self.model.store)
+        store = self.model.store
+        n = len(store)
         text = f"{n:,} lines"
         if self.model.matcher is not None:
             text = f"{len(self.model.hits):,} of {n:,} lines match"
             self.search.count.setText(f"{len(self.model.hits):,} matches")
+        tips = []
+        dropped = store.first_seq - self._cleared_at + self._skipped
+        if dropped > 0:
+            text += f" · {dropped:,} older not kept"
+            tips.append(f"Only the newest {store.capacity:,} lines are kept; {dropped:,} older ones were let go. "
+                        "Save keeps what is shown; docker logs has them all.")
+        if self.held:
+            text += f" · {self.held:,} new waiting"
+            tips.append("You scrolled up: new lines wait so that the ones you read stay in place. "
+                        "Follow (or scroll to the bottom) shows them.")
         self.count_label.setText(text)
+        self.count_label.setToolTip("\n".join(tips))
 
     # -- follow -----------------------------------------------------------------------------
     def _on_scrolled(self, value: int) -> None:
@@ -989,6 +1077,7 @@ class LogViewer(QWidget):
         dlg.setObjectName("logSaveDialog")
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dlg.setNameFilters(["Log files (*.log *.txt)", "All files (*)"])
+        dlg.setDirectory(self._save_dir or os.path.expanduser("~"))
         dlg.selectFile(f"{self.container.name or self.cid[:12]}.log")
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -997,19 +1086,38 @@ class LogViewer(QWidget):
                 self.save_to(path)
             except OSError as exc:
                 errors.report(exc, context=f"Saving the log to {path}", parent=self)
+                return
+            LogViewer._save_dir = os.path.dirname(path)
+            self._flash(f"Saved {len(self.model.store):,} lines to {os.path.basename(path)}.")
         dlg.fileSelected.connect(chosen)
         dlg.open()
 
     def copy_selection(self) -> str:
+        """Copy the selected lines, or every line shown when none is selected."""
+        self._drain()
         text = self.view.selected_text()
+        what = "the selected lines"
+        if not text and self.model.rowCount():
+            text = self.view.toPlainText()
+            what = "every line shown"
         if text:
             QGuiApplication.clipboard().setText(text)
+            n = text.count("\n") + 1
+            self._flash(f"Copied {n:,} line{'s' if n != 1 else ''} ({what}).")
         return text
+
+    def _flash(self, text: str) -> None:
+        """A short confirmation in the toolbar (a copy, a save)."""
+        self.count_label.setText(text)
+        QTimer.singleShot(2500, self, self._update_count)
 
     def clear(self) -> None:
         """Empty the view; following goes on."""
         self._pending = []
+        self.held = 0
         self.model.clear()
+        self._cleared_at = self.model.store.first_seq
+        self._skipped = 0
         self.view.delegate.current_seq = None
         self._update_count()
 
@@ -1023,7 +1131,9 @@ def _separator(parent: QWidget) -> QWidget:
 
 # -- tabs -----------------------------------------------------------------------------------
 class LogTabs(QTabWidget):
-    """One log viewer per container, in closable tabs."""
+    """One log viewer per container, in closable tabs (Ctrl+W closes the current one)."""
+
+    emptied = Signal()  # the last tab was closed
 
     def __init__(self, engine: Any, live: Any = None, parent: QWidget | None = None, *,
                  capacity: int = DEFAULT_CAPACITY) -> None:
@@ -1037,6 +1147,8 @@ class LogTabs(QTabWidget):
         self.setDocumentMode(True)
         self.setUsesScrollButtons(True)
         self.tabCloseRequested.connect(self.close_tab)
+        QShortcut(QKeySequence.StandardKey.Close, self, lambda: self.close_tab(self.currentIndex()),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def viewers(self) -> list[LogViewer]:
         return [w for w in (self.widget(i) for i in range(self.count())) if isinstance(w, LogViewer)]
@@ -1067,10 +1179,14 @@ class LogTabs(QTabWidget):
 
     def close_tab(self, index: int) -> None:
         w = self.widget(index)
+        if w is None:
+            return
         self.removeTab(index)
         if isinstance(w, LogViewer):
             w.shutdown()
             w.deleteLater()
+        if not self.count():
+            self.emptied.emit()
 
     def clear(self) -> None:
         """Close every tab (another engine was chosen)."""

@@ -755,6 +755,7 @@ class MainWindow(QMainWindow):
 
         if self.log_tabs is None:
             self.log_tabs = LogTabs(self.engine, self.live, self.log_dock)
+            self.log_tabs.emptied.connect(self.log_dock.hide)  # no empty panel left behind
             self.log_dock.setWidget(self.log_tabs)
         self.log_tabs.open(c)
         self.log_dock.show()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from desktop.engine.client import Engine
@@ -184,6 +184,9 @@ def test_the_cap_holds(bed, qtbot):
     got = texts(v)
     assert len(got) == 500 and got[0] == "2501"
     assert len(v.model.store) == 500
+    # "All" loaded more than is kept: the count says so
+    assert v.count_label.text() == "500 lines · 2,500 older not kept"
+    assert "newest 500 lines are kept" in v.count_label.toolTip()
 
 
 def test_a_one_megabyte_line_does_not_freeze_the_window(bed, qtbot):
@@ -220,6 +223,12 @@ def test_timestamps_toggle_save_copy_and_clear(bed, qtbot, tmp_path):
     v.set_timestamps(False)
     v.save_to(str(path))
     assert sorted(path.read_text(encoding="utf-8").splitlines()) == ["one", "three", "two"]
+    v.view.clearSelection()
+    assert sorted(v.copy_selection().splitlines()) == ["one", "three", "two"]  # nothing selected: all
+    assert v.count_label.text() == "Copied 3 lines (every line shown)."
+    v.view.selectRow(0)
+    first = v.view.toPlainText().splitlines()[0]
+    assert v.copy_selection() == first and QGuiApplication.clipboard().text() == first
     v.view.selectAll()
     assert sorted(v.copy_selection().splitlines()) == ["one", "three", "two"]
     assert sorted(QGuiApplication.clipboard().text().splitlines()) == ["one", "three", "two"]
@@ -269,6 +278,12 @@ def test_tabs_open_focus_and_close(bed, qtbot, qtmodeltester):
     qtmodeltester.check(va.model)
     tabs.close_tab(tabs.indexOf(vb))
     assert tabs.count() == 1
+    emptied: list[bool] = []
+    tabs.emptied.connect(lambda: emptied.append(True))
+    va.view.setFocus()
+    qtbot.waitUntil(lambda: va.view.hasFocus() or not tabs.isActiveWindow(), timeout=2000)
+    qtbot.keyClick(va.view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # closes the current tab
+    assert tabs.count() == 0 and emptied == [True]
     tabs.clear()
     assert tabs.count() == 0
 
@@ -338,3 +353,40 @@ def test_a_flood_is_drawn_at_half_the_frame_rate(bed, qtbot):
     v.flush()
     assert v._frame.interval() == logviewer.FRAME_MS
     assert texts(v)[-1] == "calm again" and len(texts(v)) == screen + 2
+
+
+def test_lines_being_read_never_vanish_under_the_reader(bed, qtbot):
+    """Scrolled up with the store at its cap: new lines would push out the ones on
+    screen, so they wait (counted) until the view follows again."""
+    name = bed.run("echo ready; sleep 600", hint="hold")
+    v = bed.open(name, capacity=300)
+    wait_lines(qtbot, v, lambda t: t == ["ready"])
+    v._on_lines([(f"old {i}", STDOUT, "", ()) for i in range(299)])
+    v.flush()
+    v.view.verticalScrollBar().setValue(0)  # the user scrolls to the top to read
+    assert not v.following
+    top = v.view.toPlainText().splitlines()[0]
+    v._on_lines([(f"new {i}", STDOUT, "", ()) for i in range(50)])
+    v.flush()
+    assert v.view.toPlainText().splitlines()[0] == top == "ready"  # still there
+    assert v.held == 50 and "50 new waiting" in v.count_label.text()
+    v.follow_btn.setChecked(True)  # follow again: the waiting lines come in
+    v.flush()
+    shown = v.view.toPlainText().splitlines()
+    assert shown[-1] == "new 49" and len(shown) == 300 and v.held == 0
+    assert "waiting" not in v.count_label.text()
+
+
+def test_a_backlog_of_old_lines_is_said_to_be_catching_up(bed, qtbot):
+    name = bed.run("echo ready; sleep 600", hint="lag")
+    v = bed.open(name)
+    wait_lines(qtbot, v, lambda t: t == ["ready"])
+    qtbot.waitUntil(lambda: v.state == "following", timeout=5000)
+    old = "2024-05-01T12:00:00.000000000Z"
+    for i in range(4):  # old lines, frame after frame
+        v._on_lines([(f"backlog {i}", STDOUT, old, ())])
+        v.flush()
+    assert v.state == "catching up" and "Catching up" in v.status.text() and "behind" in v.status.text()
+    qtbot.waitUntil(lambda: v.state == "following", timeout=5000)  # nothing more came: live again
+    assert "Live" in v.status.text()
+    qtbot.waitUntil(lambda: not v._frame.isActive(), timeout=2000)  # no idle frame timer

@@ -373,6 +373,19 @@ def test_copy_id(window, qtbot, cleanup):
     assert QGuiApplication.clipboard().text() == cid
 
 
+def test_logs_open_in_the_dock_and_the_last_tab_closed_hides_it(window, qtbot, cleanup):
+    name = cleanup.name("logs")
+    cleanup.run("--name", name, "docker/whalesay:latest", "sh", "-c", "echo hello-dock; sleep 300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    select_names(window, [name])
+    window.action_logs.trigger()
+    assert window.log_dock.isVisible() and window.log_tabs.count() == 1
+    viewer = window.log_tabs.currentWidget()
+    qtbot.waitUntil(lambda: viewer.view.toPlainText() == "hello-dock" or viewer.flush(), timeout=10_000)
+    window.log_tabs.close_tab(0)
+    assert window.log_tabs.count() == 0 and not window.log_dock.isVisible()
+
+
 def test_tag_image_through_the_tag_dialog(window, qtbot, cleanup):
     from PySide6.QtWidgets import QInputDialog
 
