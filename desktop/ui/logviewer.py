@@ -925,8 +925,14 @@ class LogViewer(QWidget):
         n = len(store)
         text = f"{n:,} lines"
         if self.model.matcher is not None:
-            text = f"{len(self.model.hits):,} of {n:,} lines match"
-            self.search.count.setText(f"{len(self.model.hits):,} matches")
+            hits = self.model.hits
+            text = f"{len(hits):,} of {n:,} lines match"
+            cur = self.view.delegate.current_seq
+            i = bisect.bisect_left(hits, cur) if cur is not None else len(hits)
+            if i < len(hits) and hits[i] == cur:  # the match gone to stays counted
+                self.search.count.setText(f"{i + 1:,} of {len(hits):,}")
+            else:
+                self.search.count.setText(f"{len(hits):,} matches")
         tips = []
         dropped = store.first_seq - self._cleared_at + self._skipped
         if dropped > 0:

@@ -158,6 +158,9 @@ def test_search_highlight_next_previous_and_only_matching(bed, qtbot):
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 10"
     v.find(backwards=True)  # wraps to the last
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 50"
+    assert v.search.count.text() == "5 of 5"
+    v._update_count()  # as every frame does: the position stays counted
+    assert v.search.count.text() == "5 of 5"
     assert first is not None
     v.set_search("error", case=True)
     assert v.model.hits == []
