@@ -513,9 +513,29 @@ class MainWindow(QMainWindow):
             "unpause": lambda c: c.state == "paused",
             "kill": lambda c: c.state in ("running", "paused", "restarting"),
         }[op]
-        for c in self.selected_containers():
-            if applies(c):
-                tasks.spawn(getattr(self.engine, op)(c.id), context=f"{verbs[op]} {c.name}")
+        chosen = [c for c in self.selected_containers() if applies(c)]
+        if not chosen:
+            return
+        what = chosen[0].name if len(chosen) == 1 else plural(len(chosen), "container")
+        wait = ""
+        if op in ("stop", "restart"):
+            # A process that ignores SIGTERM (a shell as PID 1) is killed only after the
+            # container's stop timeout: say why nothing seems to happen meanwhile.
+            wait = " (one that ignores the signal to stop is killed after its stop timeout, 10 s by default)"
+        self.statusBar().showMessage(f"{verbs[op]} {what}…{wait}")
+        left = [len(chosen)]
+        done = {"start": "Started", "stop": "Stopped", "restart": "Restarted", "pause": "Paused",
+                "unpause": "Unpaused", "kill": "Killed"}[op]
+
+        async def one(c: Container) -> None:
+            try:
+                await getattr(self.engine, op)(c.id)
+            finally:
+                left[0] -= 1
+            if not left[0]:
+                self.statusBar().showMessage(f"{done} {what}", 5000)
+        for c in chosen:
+            tasks.spawn(one(c), context=f"{verbs[op]} {c.name}")
 
     def remove_selected(self) -> None:
         if self.tabs.currentWidget() is self.images_table:

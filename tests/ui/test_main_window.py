@@ -158,7 +158,9 @@ def test_bulk_stop_of_three(window, qtbot, cleanup):
     select_names(window, names)
     assert window.action_stop.isEnabled() and not window.action_start.isEnabled()
     window.action_stop.trigger()
+    assert window.statusBar().currentMessage().startswith("Stopping 3 containers…")  # said at once
     qtbot.waitUntil(lambda: all(cell(window, n, Column.STATUS).startswith("Exited") for n in names), timeout=20000)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Stopped 3 containers", timeout=5000)
     for n in names:
         assert ps_field(n, "State") == "exited"
     # the selection survived the three updates, and the actions follow the new state
