@@ -633,6 +633,9 @@ class LogReader:
         self.pump: Any = None
         self.delivered = 0
         self.dropped_duplicates = 0
+        #: The engine's clock less this computer's, in seconds (from the log answer's
+        #: Date header; 0 when unknown): lines' timestamps are the engine's.
+        self.clock_offset = 0.0
 
     @property
     def resuming(self) -> bool:
@@ -658,6 +661,7 @@ class LogReader:
         repeats = collections.Counter(self._at_last)
         try:
             async for batch in pump.batches():
+                self.clock_offset = getattr(getattr(pump, "source", None), "clock_offset", self.clock_offset)
                 for group in _groups(batch, self.slice_bytes):
                     lines = assembler.feed(group)
                     if lines:

@@ -59,9 +59,11 @@ def demux(buffer: bytearray) -> tuple[list[tuple[int, bytes]], int]:
 class LogFrames:
     """Iterate a log response as ``(stream, bytes)`` chunks; ``close()`` drops the socket."""
 
-    def __init__(self, response: Any, tty: bool) -> None:
+    def __init__(self, response: Any, tty: bool, clock_offset: float = 0.0) -> None:
         self._response = response
         self._tty = tty
+        #: The engine's clock less this computer's, in seconds, from the Date header.
+        self.clock_offset = clock_offset
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
         try:
@@ -251,4 +253,15 @@ def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, sinc
         params["since"] = since
     response = api._get(api._url("/containers/{0}/logs", ident), params=params, stream=True, timeout=None)
     api._raise_for_status(response)
-    return LogFrames(response, tty)
+    return LogFrames(response, tty, _clock_offset(response.headers.get("Date")))
+
+
+def _clock_offset(date: str | None) -> float:
+    """The engine's clock less this computer's, from an HTTP Date header (to the
+    second; 0 when there is none)."""
+    import email.utils
+
+    try:
+        return email.utils.parsedate_to_datetime(date).timestamp() - time.time() if date else 0.0
+    except (TypeError, ValueError, IndexError):
+        return 0.0

@@ -161,6 +161,11 @@ class StreamPump:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def source(self) -> Any:
+        """What the opener returned (None until the request is answered)."""
+        return self._stream
+
 
 def _close(stream: Any) -> None:
     try:

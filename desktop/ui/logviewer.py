@@ -380,12 +380,21 @@ class LogDelegate(QStyledItemDelegate):
         painter.drawText(int(x), int(baseline), piece)
 
 
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)?$")
+
+
 def _epoch(ts: str) -> float:
-    """Seconds since the epoch of the engine's ``2024-05-01T12:34:56.123456789Z``."""
-    try:
-        return calendar.timegm(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + ts[19:].rstrip("Z")[:10])
-    except ValueError:
+    """Seconds since the epoch of an RFC 3339 time (``2024-05-01T12:34:56.123456789Z``,
+    any number of digits, ``Z`` or an offset); now if it is not one."""
+    m = _RFC3339.match(ts)
+    if m is None:
         return time.time()
+    seconds = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + float(m.group(2) or 0)
+    zone = m.group(3)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
+    return seconds
 
 
 def _duration(seconds: float) -> str:
@@ -649,7 +658,8 @@ class LogViewer(QWidget):
         self.max_frame_ms = 0.0  # the longest time one frame's hand-over took
         self.held = 0            # lines waiting while the user reads higher up
         self._lines_at = 0.0     # when lines were last handed to the view (monotonic)
-        self._streak = 0         # frames in a row that brought lines
+        self._old_since: float | None = None  # since when the lines coming are old (monotonic)
+        self._flash_until = 0.0  # a confirmation shows in the count label until then
         self._cleared_at = 0     # the sequence number the view was last cleared at
         self._skipped = 0        # lines let go before they reached the store (over the cap)
 
@@ -846,6 +856,7 @@ class LogViewer(QWidget):
         texts = {
             "following": ("● Live", "#2fb36b"),
             "catching up": (f"● Catching up — {_duration(behind)} behind", "#c9a227"),
+            "held": ("⏸ New lines wait while you read", "#c9a227"),
             "stopped": ("■ Stopped — resumes when it starts", "#c9a227"),
             "removed": ("Container removed", "#9aa0a6"),
             "unreachable": ("Engine unavailable — resumes when it is back", "#e0565b"),
@@ -863,27 +874,32 @@ class LogViewer(QWidget):
             # Nothing came for a while after a backlog: the view is live again. The
             # frame timer runs only while there is something to do (no idle wake-ups).
             if self.state == "catching up" and time.monotonic() - self._lines_at > 0.5:
+                self._old_since = None
                 self._set_state("following")
             if self.state != "catching up":
                 self._frame.stop()
-            self._streak = 0
             return
-        self._lines_at = time.monotonic()
-        self._streak += 1
         t0 = time.perf_counter()
         sb = self.view.verticalScrollBar()
         follow = self.follow_btn.isChecked()
-        if not follow:
+        if not follow and sb.maximum() > 0:
             # Scrolled up to read: the lines on screen must not vanish under the reader.
             # Once the cap would push out a row in view, new lines wait (at most the cap
-            # of them, the newest) until the view follows again.
+            # of them, the newest) until the view follows again or is scrolled down;
+            # meanwhile no frames are needed (scrolling and Follow look again).
             top = self.view.rowAt(0)
             if top >= 0 and self.model.rows_pushed_out(len(self._pending)) > top:
                 if self.held != len(self._pending):
                     self.held = len(self._pending)
                     self._update_count()
+                if self.state in ("following", "catching up"):
+                    self._set_state("held")
+                self._frame.stop()
                 return
         self.held = 0
+        if self.state == "held":
+            self._set_state("following")
+        self._lines_at = time.monotonic()
         lines, self._pending = self._pending, []
         old_longest = self.model.longest
         self._adjusting = True
@@ -912,15 +928,23 @@ class LogViewer(QWidget):
     def _note_lag(self, ts: str) -> None:
         """Say "catching up" while the lines shown are well behind the engine's clock
         (a backlog after a flood, or an old tail loading), "Live" once they are not."""
-        if self.state not in ("following", "catching up") or not ts:
+        if self.state not in ("following", "catching up", "held") or not ts:
             return
-        behind = time.time() - _epoch(ts)
-        # old lines frame after frame (a tail that fits in a frame or two is no backlog)
-        state = "catching up" if behind > CATCHING_UP_S and self._streak >= 3 else "following"
+        behind = time.time() + self.reader.clock_offset - _epoch(ts)
+        now = time.monotonic()
+        if behind <= CATCHING_UP_S:
+            self._old_since = None
+        elif self._old_since is None:
+            self._old_since = now
+        # old lines for a while (a tail that fits in a frame or two is no backlog)
+        old = self._old_since is not None and now - self._old_since >= 0.1
+        state = "catching up" if old else "following"
         if state != self.state or state == "catching up":
             self._set_state(state, behind=behind)
 
     def _update_count(self) -> None:
+        if time.monotonic() < self._flash_until:
+            return
         store = self.model.store
         n = len(store)
         text = f"{n:,} lines"
@@ -956,6 +980,7 @@ class LogViewer(QWidget):
             self.follow_btn.blockSignals(True)
             self.follow_btn.setChecked(at_bottom)
             self.follow_btn.blockSignals(False)
+        self._wake()
 
     def _on_range(self, _lo: int, hi: int) -> None:
         if self.follow_btn.isChecked():
@@ -972,6 +997,12 @@ class LogViewer(QWidget):
                 self.view.scrollToBottom()
             finally:
                 self._adjusting = False
+        self._wake()
+
+    def _wake(self) -> None:
+        """Lines wait (held): the view moved, so the next frame looks again."""
+        if self._pending and not self._frame.isActive() and not self._closed:
+            self._frame.start()
 
     @property
     def following(self) -> bool:
@@ -1101,11 +1132,10 @@ class LogViewer(QWidget):
     def copy_selection(self) -> str:
         """Copy the selected lines, or every line shown when none is selected."""
         self._drain()
-        text = self.view.selected_text()
-        what = "the selected lines"
-        if not text and self.model.rowCount():
-            text = self.view.toPlainText()
-            what = "every line shown"
+        if self.view.selectionModel().hasSelection():
+            text, what = self.view.selected_text(), "the selected lines"
+        else:
+            text, what = self.view.toPlainText(), "every line shown"
         if text:
             QGuiApplication.clipboard().setText(text)
             n = text.count("\n") + 1
@@ -1113,9 +1143,11 @@ class LogViewer(QWidget):
         return text
 
     def _flash(self, text: str) -> None:
-        """A short confirmation in the toolbar (a copy, a save)."""
+        """A short confirmation in the toolbar (a copy, a save), left in place for a
+        moment even while lines flow."""
+        self._flash_until = time.monotonic() + 2.5
         self.count_label.setText(text)
-        QTimer.singleShot(2500, self, self._update_count)
+        QTimer.singleShot(2600, self, self._update_count)
 
     def clear(self) -> None:
         """Empty the view; following goes on."""
@@ -1126,6 +1158,7 @@ class LogViewer(QWidget):
         self._skipped = 0
         self.view.delegate.current_seq = None
         self._update_count()
+        self.follow_btn.setChecked(True)  # an empty view follows what comes next
 
 
 def _separator(parent: QWidget) -> QWidget:

@@ -523,17 +523,22 @@ class MainWindow(QMainWindow):
             # container's stop timeout: say why nothing seems to happen meanwhile.
             wait = " (one that ignores the signal to stop is killed after its stop timeout, 10 s by default)"
         self.statusBar().showMessage(f"{verbs[op]} {what}…{wait}")
-        left = [len(chosen)]
+        left, failed = [len(chosen)], [0]
         done = {"start": "Started", "stop": "Stopped", "restart": "Restarted", "pause": "Paused",
                 "unpause": "Unpaused", "kill": "Killed"}[op]
 
         async def one(c: Container) -> None:
             try:
                 await getattr(self.engine, op)(c.id)
-            finally:
-                left[0] -= 1
-            if not left[0]:
-                self.statusBar().showMessage(f"{done} {what}", 5000)
+            except Exception as exc:
+                failed[0] += 1
+                errors.report(exc, context=f"{verbs[op]} {c.name}")  # says what failed
+            left[0] -= 1
+            if not left[0]:  # the summary last, after any failure was reported
+                ok = len(chosen) - failed[0]
+                self.statusBar().showMessage(
+                    f"{done} {what}" if not failed[0] else f"{done} {ok} of {len(chosen)}; {failed[0]} failed",
+                    15_000 if failed[0] else 5000)
         for c in chosen:
             tasks.spawn(one(c), context=f"{verbs[op]} {c.name}")
 

@@ -373,11 +373,15 @@ def test_lines_being_read_never_vanish_under_the_reader(bed, qtbot):
     v.flush()
     assert v.view.toPlainText().splitlines()[0] == top == "ready"  # still there
     assert v.held == 50 and "50 new waiting" in v.count_label.text()
-    v.follow_btn.setChecked(True)  # follow again: the waiting lines come in
-    v.flush()
+    assert v.state == "held" and "wait" in v.status.text()
+    assert not v._frame.isActive()  # nothing to do until the view moves
+    sb = v.view.verticalScrollBar()
+    sb.setValue(sb.maximum())  # scrolled down to the bottom: it follows, the lines come in
+    assert v.following
+    qtbot.waitUntil(lambda: v.held == 0, timeout=2000)
     shown = v.view.toPlainText().splitlines()
-    assert shown[-1] == "new 49" and len(shown) == 300 and v.held == 0
-    assert "waiting" not in v.count_label.text()
+    assert shown[-1] == "new 49" and len(shown) == 300
+    assert "waiting" not in v.count_label.text() and v.state == "following"
 
 
 def test_a_backlog_of_old_lines_is_said_to_be_catching_up(bed, qtbot):
@@ -386,10 +390,35 @@ def test_a_backlog_of_old_lines_is_said_to_be_catching_up(bed, qtbot):
     wait_lines(qtbot, v, lambda t: t == ["ready"])
     qtbot.waitUntil(lambda: v.state == "following", timeout=5000)
     old = "2024-05-01T12:00:00.000000000Z"
-    for i in range(4):  # old lines, frame after frame
+    for i in range(6):  # old lines, frame after frame, with now and then a frame without
         v._on_lines([(f"backlog {i}", STDOUT, old, ())])
         v.flush()
+        qtbot.wait(40)
+        v.flush()  # an empty frame does not make it live again
+        assert v.state == ("catching up" if i >= 3 else v.state)
     assert v.state == "catching up" and "Catching up" in v.status.text() and "behind" in v.status.text()
     qtbot.waitUntil(lambda: v.state == "following", timeout=5000)  # nothing more came: live again
     assert "Live" in v.status.text()
     qtbot.waitUntil(lambda: not v._frame.isActive(), timeout=2000)  # no idle frame timer
+
+
+def test_engine_times_are_read_with_any_digits_and_offset():
+    from desktop.ui.logviewer import _epoch
+
+    base = 1714566896.0  # 2024-05-01T12:34:56Z
+    assert _epoch("2024-05-01T12:34:56.123456789Z") == pytest.approx(base + 0.123456789)
+    assert _epoch("2024-05-01T12:34:56.5Z") == pytest.approx(base + 0.5)
+    assert _epoch("2024-05-01T12:34:56Z") == base
+    assert _epoch("2024-05-01T14:34:56.25+02:00") == pytest.approx(base + 0.25)
+    assert _epoch("2024-05-01T05:34:56.123456789-07:00") == pytest.approx(base + 0.123456789)
+    assert abs(_epoch("not a time") - time.time()) < 5
+
+
+def test_the_engine_clock_comes_from_the_date_header():
+    from email.utils import formatdate
+
+    from desktop.engine.logstream import _clock_offset
+
+    assert abs(_clock_offset(formatdate(time.time(), usegmt=True))) < 2
+    assert _clock_offset(formatdate(time.time() + 3600, usegmt=True)) == pytest.approx(3600, abs=2)
+    assert _clock_offset(None) == 0.0 and _clock_offset("garbage") == 0.0

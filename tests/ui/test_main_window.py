@@ -168,6 +168,21 @@ def test_bulk_stop_of_three(window, qtbot, cleanup):
     qtbot.waitUntil(lambda: window.action_start.isEnabled() and not window.action_stop.isEnabled(), timeout=2000)
 
 
+def test_a_failure_among_several_is_not_reported_as_done(window, qtbot, cleanup, route):
+    good, bad = cleanup.name("good"), cleanup.name("bad")
+    cleanup.run("--name", good, "docker/whalesay:latest", "sleep", "300")
+    docker("create", "--name", bad, *cleanup.label_args(), "docker/whalesay:latest", "/no/such/binary")
+    docker("stop", "-t", "1", good)
+    qtbot.waitUntil(lambda: row_of(window, good) >= 0 and row_of(window, bad) >= 0, timeout=8000)
+    qtbot.waitUntil(lambda: cell(window, good, Column.STATUS).startswith("Exited"), timeout=8000)
+    select_names(window, [good, bad])
+    window.action_start.trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Started 1 of 2; 1 failed", timeout=20000)
+    shown = route.last()
+    assert shown is not None and bad in shown.message + shown.detail
+    assert ps_field(good, "State") == "running"
+
+
 def _confirm(qtbot, window, name: str, button: str):
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, name) is not None
                     and window.findChild(QMessageBox, name).isVisible(), timeout=3000)
