@@ -150,8 +150,9 @@ def _ingest(metric: str, script: str) -> Result:
             await _until(lambda: v.model.store.next_seq >= INGEST_LINES, 120)
             elapsed = time.perf_counter() - t
             beats_timer.stop()
-            last = [v.model.store[-i].text.split(" ", 1)[0] for i in range(1, 4)]
-            assert v.model.store.next_seq == INGEST_LINES and str(INGEST_LINES) in last, last
+            # every line came (the two streams may arrive a little out of step)
+            assert v.model.store.next_seq == INGEST_LINES
+            assert any(t.startswith(f"{INGEST_LINES} ") for t in v.model.store.texts())
             v.shutdown()
             v.deleteLater()
             return elapsed, _longest_gap_ms(beats)
