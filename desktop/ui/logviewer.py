@@ -856,7 +856,7 @@ class LogViewer(QWidget):
         texts = {
             "following": ("● Live", "#2fb36b"),
             "catching up": (f"● Catching up — {_duration(behind)} behind", "#c9a227"),
-            "held": ("⏸ New lines wait while you read", "#c9a227"),
+            "held": ("‖ New lines wait while you read", "#c9a227"),
             "stopped": ("■ Stopped — resumes when it starts", "#c9a227"),
             "removed": ("Container removed", "#9aa0a6"),
             "unreachable": ("Engine unavailable — resumes when it is back", "#e0565b"),
