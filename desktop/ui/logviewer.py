@@ -815,6 +815,8 @@ class LogViewer(QWidget):
 
     def reload(self) -> None:
         """Start over with the chosen tail and since (the view is cleared)."""
+        if self._closed:  # the tab is closing (its tail box may still report an edit)
+            return
         text = self.tail_box.currentText().strip().lower()
         tail: int | str = "all" if text in ("all", "") else (int(text) if text.isdigit() else 1000)
         secs = self.since_box.currentData()
@@ -828,7 +830,6 @@ class LogViewer(QWidget):
         self._cleared_at = self.model.store.first_seq
         self._skipped = 0
         self.reader = LogReader(tail=tail, since=since)
-        self._closed = False
         self.start()
 
     def stop(self) -> None:
@@ -839,7 +840,9 @@ class LogViewer(QWidget):
             self._task = None
 
     def shutdown(self) -> None:
-        """Stop for good (the tab closes)."""
+        """Stop for good (the tab closes); again is harmless."""
+        if self._closed:
+            return
         self._closed = True
         self.stop()
         self._frame.stop()

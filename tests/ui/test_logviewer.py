@@ -301,6 +301,11 @@ def test_changing_the_tail_reloads(bed, qtbot):
     v.tail_box.setCurrentText("All")
     v.reload()
     wait_lines(qtbot, v, lambda t: t == [str(i) for i in range(1, 51)])
+    v.shutdown()  # a closing tab whose tail box reports an edit late starts nothing
+    v.tail_box.setCurrentText("5")
+    v.reload()
+    assert v._task is None and not v._frame.isActive()
+    assert v.reader.pump is None or v.reader.pump.closed
 
 
 def test_the_view_paints_exactly_what_the_table_would(qtbot):
