@@ -87,6 +87,10 @@ class LogModel(QAbstractListModel):
         self.hits: list[int] = []      # sequence numbers of the matching lines, ascending
         self.filtering = False
         self.longest = 0               # drawn characters of the longest line seen
+        #: Sequence numbers of lines where the log resumed (the container started again,
+        #: or the engine came back); the view draws a rule above them.
+        self.resumed_at: set[int] = set()
+        self._mark_next = False
 
     # -- Qt interface ---------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -104,6 +108,8 @@ class LogModel(QAbstractListModel):
             return line
         if role == self.StreamRole:
             return line.stream
+        if role == Qt.ItemDataRole.ToolTipRole and self.seq_at(index.row()) in self.resumed_at:
+            return "The log resumed here: the container started again, or the engine came back."
         return None
 
     _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
@@ -144,6 +150,10 @@ class LogModel(QAbstractListModel):
         if not lines:
             return 0
         store = self.store
+        if self._mark_next:
+            self._mark_next = False
+            first = store.next_seq
+            self.resumed_at = {q for q in self.resumed_at if q >= store.first_seq} | {first}
         longest = max(map(len, map(_text_of, lines)))  # C-level loops
         if longest > self.longest:
             self.longest = min(longest, DISPLAY_LIMIT)
@@ -180,6 +190,10 @@ class LogModel(QAbstractListModel):
             self.endInsertRows()
         return removed_rows
 
+    def mark_next_append(self) -> None:
+        """The next lines appended are where the log resumed."""
+        self._mark_next = True
+
     def rows_pushed_out(self, adding: int) -> int:
         """How many rows at the top appending ``adding`` lines would remove (the cap)."""
         dropped = self.store.overflow(adding)
@@ -189,6 +203,7 @@ class LogModel(QAbstractListModel):
 
     def clear(self) -> None:
         self.beginResetModel()
+        self.resumed_at = set()
         self.store.clear()
         self.hits = []
         self.longest = 0
@@ -288,6 +303,8 @@ class LogDelegate(QStyledItemDelegate):
         elif err:
             painter.fillRect(0, y, viewport_w, h, Colors.stderr_bg)
         painter.fillRect(x + 1, y, 3, h, Colors.stderr_mark if err else Colors.stdout_mark)
+        if seq in model.resumed_at:  # where the log resumed: a rule across the top
+            painter.fillRect(0, y, viewport_w, 1, Colors.dim)
 
         baseline = int(y + (h - (self.row_h - 3)) / 2 + self.ascent)
         cw = self.char_w
@@ -766,6 +783,10 @@ class LogViewer(QWidget):
         while True:
             self._set_state("following")
             started = time.monotonic()
+            if self.reader.resuming:
+                self._drain()  # what came before goes in first...
+                if not self._pending:
+                    self.model.mark_next_append()  # ...so the rule goes where the new run starts
             await self.reader.read(self.engine, self.cid, self._on_lines)
             # The stream ended: the container stopped (or is restarting).
             if time.monotonic() - started < 0.5:
@@ -906,6 +927,7 @@ class LogViewer(QWidget):
         lines, self._pending = self._pending, []
         old_longest = self.model.longest
         self._adjusting = True
+        rows_before = self.model.rowCount()
         try:
             removed = self.model.append(lines)
             if self.model.longest != old_longest:
@@ -918,7 +940,8 @@ class LogViewer(QWidget):
             self._adjusting = False
         self._update_count()
         self._note_lag(lines[-1][TS])
-        flood = len(lines) * self.view.delegate.row_h >= self.view.viewport().height()
+        added = len(lines) if not self.model.filtering else self.model.rowCount() - rows_before + max(removed, 0)
+        flood = added * self.view.delegate.row_h >= self.view.viewport().height()
         interval = FLOOD_FRAME_MS if flood else FRAME_MS
         if self._frame.interval() != interval:
             self._frame.setInterval(interval)

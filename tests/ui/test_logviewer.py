@@ -117,6 +117,10 @@ def test_started_again_after_a_stop_resumes(bed, qtbot):
     wait_lines(qtbot, v, lambda t: len(t) == 6 and t[-1] == "last", timeout=20_000)
     qtbot.waitUntil(lambda: v.state == "stopped", timeout=20_000)
     assert texts(v) == docker("logs", name).splitlines()
+    # a rule marks where the second run starts (and says why when hovered)
+    assert v.model.resumed_at == {v.model.store.first_seq + 3}
+    assert "resumed here" in v.model.index(3).data(Qt.ItemDataRole.ToolTipRole)
+    assert v.model.index(2).data(Qt.ItemDataRole.ToolTipRole) is None
 
 
 def test_stderr_is_told_apart_and_ansi_styles_are_kept(bed, qtbot):
@@ -361,6 +365,11 @@ def test_a_flood_is_drawn_at_half_the_frame_rate(bed, qtbot):
     v.flush()
     assert v._frame.interval() == logviewer.FRAME_MS
     assert texts(v)[-1] == "calm again" and len(texts(v)) == screen + 2
+    # showing only matching lines, what counts is the rows that appear, not the lines
+    v.set_search("match me", only_matching=True)
+    v._on_lines([(f"other {i}", STDOUT, "", ()) for i in range(screen)] + [("match me", STDOUT, "", ())])
+    v.flush()
+    assert v._frame.interval() == logviewer.FRAME_MS and texts(v) == ["match me"]
 
 
 def test_lines_being_read_never_vanish_under_the_reader(bed, qtbot):
