@@ -89,6 +89,11 @@ def _window(host: str | None = None):
     w = MainWindow(Engine(host=host))
     w.resize(1200, 700)
     w.show()
+    # As the app does once its window is up: what start-up made stays out of the
+    # garbage collector's full passes.
+    from desktop import app
+
+    app.settle()
     return w
 
 
