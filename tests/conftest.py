@@ -137,9 +137,9 @@ class Cleanup:
         self.volumes.append(name)
         return name
 
-    def run(self, *args: str, name_hint: str = "c") -> str:
+    def run(self, *args: str) -> str:
         """``docker run -d --label ... ARGS``; returns the new container's id."""
-        return docker("run", "-d", "--label", f"{TEST_LABEL}={RUN_ID}", *args).strip()
+        return docker("run", "-d", *self.label_args(), *args).strip()
 
     def label_args(self) -> list[str]:
         return ["--label", f"{TEST_LABEL}={RUN_ID}"]

@@ -39,7 +39,7 @@ def test_version(user_env):
 
 
 def test_starts_lists_every_container_and_exits_when_loaded(user_env, docker_engine, cleanup):
-    cleanup.run("-d", WHALESAY, "true", name_hint="app")
+    cleanup.run("--name", cleanup.name("app"), WHALESAY, "true")
     before = len(docker("ps", "-aq").split())
     proc = berth("--exit-when-loaded", env=user_env)
     out, err = proc.communicate(timeout=90)

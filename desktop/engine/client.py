@@ -34,7 +34,6 @@ from desktop.engine.streams import StreamPump, _shutdown_response, iter_with_clo
 
 T = TypeVar("T")
 
-BERTH_LABEL = "io.berth.managed"
 _VERSION_PREFIX = re.compile(r"^/v\d+\.\d+")
 _FULL_ID = re.compile(r"[0-9a-f]{64}")
 
@@ -125,7 +124,6 @@ class Engine:
                  credentials: CredentialStore | None = None, timeout: int = 60,
                  workers: int = 4) -> None:
         self._host_arg = host
-        self._context_arg = context
         self._timeout = timeout
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="berth-engine")
         self._slow_executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="berth-engine-slow")

@@ -572,19 +572,35 @@ class Matcher:
 
 
 # -- timestamps and resuming ---------------------------------------------------------
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$")
+
+
+def rfc3339(ts: str) -> tuple[int, int]:
+    """``(seconds, nanoseconds)`` since the epoch of an RFC 3339 time such as the
+    engine's ``2024-05-01T12:34:56.123456789Z`` (any number of digits, ``Z`` or an
+    offset). Raises ValueError for anything else."""
+    m = _RFC3339.match(ts)
+    if m is None:
+        raise ValueError(f"not an RFC 3339 time: {ts!r}")
+    seconds = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S"))
+    nanos = int((m.group(2) or "").ljust(9, "0")[:9])
+    zone = m.group(3)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
+    return seconds, nanos
+
+
 def since_param(ts: str) -> str:
     """An RFC 3339 timestamp as the engine's ``since`` (``seconds.nanoseconds``, UTC)."""
-    body, _, frac = ts.rstrip("Z").partition(".")
-    offset = 0
-    for sign in ("+", "-"):
-        if sign in frac:
-            frac, _, off = frac.partition(sign)
-            hh, _, mm = off.partition(":")
-            offset = (int(hh) * 3600 + int(mm or 0) * 60) * (1 if sign == "+" else -1)
-            break
-    seconds = calendar.timegm(time.strptime(body, "%Y-%m-%dT%H:%M:%S")) - offset
-    nanos = (frac + "000000000")[:9]
-    return f"{seconds}.{nanos}"
+    seconds, nanos = rfc3339(ts)
+    return f"{seconds}.{nanos:09d}"
+
+
+def epoch(ts: str) -> float:
+    """An RFC 3339 timestamp as seconds since the epoch."""
+    seconds, nanos = rfc3339(ts)
+    return seconds + nanos / 1e9
 
 
 _ts_of = operator.itemgetter(2)
@@ -631,7 +647,6 @@ class LogReader:
         self.last_ts = ""
         self._at_last: collections.Counter[tuple[int, str]] = collections.Counter()
         self.pump: Any = None
-        self.delivered = 0
         self.dropped_duplicates = 0
         #: The engine's clock less this computer's, in seconds (from the log answer's
         #: Date header; 0 when unknown): lines' timestamps are the engine's.
@@ -719,5 +734,4 @@ class LogReader:
             for ln in lines[i + 1:]:
                 if ln[TS] == top:
                     seen[(ln[STREAM], ln[TEXT])] += 1
-        self.delivered += len(lines)
         on_lines(lines)

@@ -21,7 +21,7 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPalette
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QProgressBar, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import calendar
 import operator
 import os
 import re
@@ -25,8 +24,8 @@ from PySide6.QtCore import (
     Qt, QTimer, Signal,
 )
 from PySide6.QtGui import (
-    QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPalette,
-    QPen, QShortcut,
+    QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPalette,
+    QShortcut,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 from desktop import log
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.logbuffer import (
-    DEFAULT_CAPACITY, STDERR, TEXT, TS, Line, LineStore, LogReader, Matcher, RawLine, Style, rgb_of,
+    DEFAULT_CAPACITY, STDERR, TEXT, TS, Line, LineStore, LogReader, Matcher, RawLine, Style, epoch, rgb_of,
 )
 from desktop.engine.records import Container
 from desktop.ui import errors, tasks
@@ -70,7 +69,6 @@ class Colors:
     stderr_text = QColor("#f0b4b4")
     match_bg = QColor("#6b5a17")
     match_current_bg = QColor("#d99a1e")
-    match_current_fg = QColor("#101010")
 
 
 # -- model -----------------------------------------------------------------------------
@@ -395,23 +393,6 @@ class LogDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(fg)
         painter.drawText(int(x), int(baseline), piece)
-
-
-_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)?$")
-
-
-def _epoch(ts: str) -> float:
-    """Seconds since the epoch of an RFC 3339 time (``2024-05-01T12:34:56.123456789Z``,
-    any number of digits, ``Z`` or an offset); now if it is not one."""
-    m = _RFC3339.match(ts)
-    if m is None:
-        return time.time()
-    seconds = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + float(m.group(2) or 0)
-    zone = m.group(3)
-    if zone and zone != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
-    return seconds
 
 
 def _duration(seconds: float) -> str:
@@ -956,7 +937,10 @@ class LogViewer(QWidget):
         (a backlog after a flood, or an old tail loading), "Live" once they are not."""
         if self.state not in ("following", "catching up", "held") or not ts:
             return
-        behind = time.time() + self.reader.clock_offset - _epoch(ts)
+        try:
+            behind = time.time() + self.reader.clock_offset - epoch(ts)
+        except ValueError:  # not the engine's timestamp: nothing to tell
+            return
         now = time.monotonic()
         if behind <= CATCHING_UP_S:
             self._old_since = None

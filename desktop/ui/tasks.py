@@ -10,7 +10,7 @@ previous one (a new refresh supersedes the old). Failures go to
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Coroutine
+from typing import Any, Callable, Coroutine
 
 from desktop import log
 from desktop.ui import errors

@@ -295,6 +295,21 @@ async def test_resume_twice_without_new_lines_repeats_nothing():
     assert [ln.text for ln in named(got)] == ["x", "y"]
 
 
+def test_engine_times_are_read_with_any_digits_and_offset():
+    from desktop.engine.logbuffer import epoch
+
+    base = 1714566896.0  # 2024-05-01T12:34:56Z
+    assert epoch("2024-05-01T12:34:56.123456789Z") == pytest.approx(base + 0.123456789)
+    assert epoch("2024-05-01T12:34:56.5Z") == pytest.approx(base + 0.5)
+    assert epoch("2024-05-01T12:34:56Z") == base
+    assert epoch("2024-05-01T14:34:56.25+02:00") == pytest.approx(base + 0.25)
+    assert epoch("2024-05-01T05:34:56.123456789-07:00") == pytest.approx(base + 0.123456789)
+    with pytest.raises(ValueError):
+        epoch("not a time")
+    # the same reading gives the engine's "since"
+    assert since_param("2024-05-01T14:34:56+02:00") == "1714566896.000000000"
+
+
 # -- the chunked body under the frames (desktop.engine.logstream) ------------------------------
 def _reads(body: bytes, size: int):
     pieces = iter([body[i:i + size] for i in range(0, len(body), size)])

@@ -416,18 +416,6 @@ def test_a_backlog_of_old_lines_is_said_to_be_catching_up(bed, qtbot):
     qtbot.waitUntil(lambda: not v._frame.isActive(), timeout=2000)  # no idle frame timer
 
 
-def test_engine_times_are_read_with_any_digits_and_offset():
-    from desktop.ui.logviewer import _epoch
-
-    base = 1714566896.0  # 2024-05-01T12:34:56Z
-    assert _epoch("2024-05-01T12:34:56.123456789Z") == pytest.approx(base + 0.123456789)
-    assert _epoch("2024-05-01T12:34:56.5Z") == pytest.approx(base + 0.5)
-    assert _epoch("2024-05-01T12:34:56Z") == base
-    assert _epoch("2024-05-01T14:34:56.25+02:00") == pytest.approx(base + 0.25)
-    assert _epoch("2024-05-01T05:34:56.123456789-07:00") == pytest.approx(base + 0.123456789)
-    assert abs(_epoch("not a time") - time.time()) < 5
-
-
 def test_the_engine_clock_comes_from_the_date_header():
     from email.utils import formatdate
 
