@@ -209,7 +209,8 @@ class Engine:
         return await self._call(run, what=what, slow=slow)
 
     def _stream(self, opener: Callable[[docker.APIClient], Iterable[Any]], what: str = "",
-                high_water: int = 50_000, name: str = "berth-stream") -> StreamPump:
+                high_water: int = 50_000, weigh: Callable[[Any], int] | None = None,
+                name: str = "berth-stream") -> StreamPump:
         def open_stream() -> Iterable[Any]:
             try:
                 return opener(self._client())
@@ -220,7 +221,7 @@ class Engine:
 
         if self._closed:
             raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
-        pump = StreamPump(open_stream, what=what, high_water=high_water, name=name)
+        pump = StreamPump(open_stream, what=what, high_water=high_water, weigh=weigh, name=name)
         self._streams = {p for p in self._streams if not p.closed}  # forget the finished ones
         self._streams.add(pump)
         return pump
@@ -503,16 +504,18 @@ class Engine:
                             name="berth-events")
 
     def logs(self, ident: str, *, follow: bool = True, tail: int | str = 1000, since: float | int | None = None,
-             timestamps: bool = False, high_water: int = 50_000) -> StreamPump:
+             timestamps: bool = False, high_water: int = 8 << 20) -> StreamPump:
         """A container's log as ``(stream, bytes)`` frames (1 = stdout, 2 = stderr).
 
         With a TTY the engine does not keep the two apart; every frame is then stdout.
+        The reader waits once ``high_water`` bytes are read and not yet taken.
         """
-        from desktop.engine.logstream import open_log_frames
+        from desktop.engine.logstream import frame_weight, open_log_frames
 
         return self._stream(lambda api: open_log_frames(api, ident, follow=follow, tail=tail, since=since,
                                                         timestamps=timestamps),
-                            what=f"container {ident}", high_water=high_water, name="berth-logs")
+                            what=f"container {ident}", high_water=high_water, weigh=frame_weight,
+                            name="berth-logs")
 
     async def put_archive(self, ident: str, path: str, data: Iterable[bytes]) -> None:
         """Send a tar stream to ``path`` in the container (``docker cp SRC C:path``).

@@ -95,6 +95,12 @@ class LogFrames:
         _shutdown_response(self._response)
 
 
+def frame_weight(frame: tuple[int, bytes]) -> int:
+    """What a frame weighs against a stream's read-ahead limit: its bytes, and a little
+    for the frame itself (stdout and stderr taking turns make many small ones)."""
+    return len(frame[1]) + 64
+
+
 def _gathering(read1: Callable[[int], bytes]) -> Callable[[int], bytes]:
     """``read1`` that lets a trickle gather: after a read that found little (the reader
     has caught up with the container), the next read waits ``GATHER_S`` first.

@@ -25,10 +25,15 @@ _END = object()
 
 class StreamPump:
     def __init__(self, opener: Callable[[], Iterable[Any]], *, what: str = "",
-                 high_water: int = 50_000, name: str = "berth-stream") -> None:
+                 high_water: int = 50_000, weigh: Callable[[Any], int] | None = None,
+                 name: str = "berth-stream") -> None:
         self._opener = opener
         self._what = what
+        # The reader waits once the items not yet taken weigh ``high_water`` (each item
+        # weighs 1, or what ``weigh`` says: bytes, say).
         self._high_water = high_water
+        self._weigh = weigh
+        self._weight = 0
         self._name = name
         self._items: collections.deque[Any] = collections.deque()
         self._lock = threading.Lock()
@@ -52,13 +57,16 @@ class StreamPump:
             if closed:
                 _close(stream)
                 return
+            weigh = self._weigh
             for item in stream:
+                weight = weigh(item) if weigh is not None else 1
                 with self._lock:
                     if self._closed:
                         break
                     was_empty = not self._items
                     self._items.append(item)
-                    while len(self._items) >= self._high_water and not self._closed:
+                    self._weight += weight
+                    while self._weight >= self._high_water and not self._closed:
                         self._room.wait(0.5)
                 if was_empty:
                     self._notify()
@@ -113,6 +121,7 @@ class StreamPump:
                     self._wakeup.clear()
                     batch = list(self._items)
                     self._items.clear()
+                    self._weight = 0
                     self._room.notify_all()
                 ended = bool(batch) and batch[-1] is _END
                 if ended:
@@ -140,6 +149,7 @@ class StreamPump:
         with self._lock:
             while self._items and self._items[0] is not _END:
                 taken.append(self._items.popleft())
+            self._weight = 0  # all that is left is the end marker, if anything
             self._room.notify_all()
         return taken
 

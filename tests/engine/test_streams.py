@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import RUN_ID, TEST_LABEL, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
-from desktop.engine.logstream import STDERR, STDOUT
+from desktop.engine.logstream import READ_SIZE, STDERR, STDOUT, frame_weight
 from desktop.engine.records import RunSpec
 from desktop.engine.streams import StreamPump
 
@@ -237,12 +237,38 @@ async def test_items_that_arrive_while_the_consumer_is_busy_come_in_one_batch(en
 
 
 async def test_a_slow_consumer_holds_the_reader_at_high_water(engine: Engine, cleanup, labels):
-    cid = await run_to_end(engine, cleanup, labels, "seq 1 5000")
-    pump = engine.logs(cid, follow=False, tail="all", high_water=100).start()
+    # stdout and stderr taking turns: a frame per line, 2 x 5000 small frames (a limit
+    # counted in frames would hold very few bytes of them)
+    cid = await run_to_end(engine, cleanup, labels, "for i in $(seq 1 5000); do echo $i; echo $i >&2; done")
+    pump = engine.logs(cid, follow=False, tail="all", high_water=4096).start()
     await asyncio.sleep(0.5)
-    assert len(pump._items) <= 100  # the reader waits instead of buffering everything
-    data = b"".join([d async for _, d in pump.items()])
-    assert data == b"".join(f"{i}\n".encode() for i in range(1, 5001))
+    # the reader waits instead of buffering everything: it stops once 4 KiB (bytes and a
+    # little for each frame) wait to be taken
+    held = sum(frame_weight(f) for f in pump._items)
+    assert pump._thread.is_alive()
+    assert 4096 <= held < 4096 + READ_SIZE
+    out = {STDOUT: [], STDERR: []}
+    for stream, data in [f async for f in pump.items()]:
+        out[stream].append(data)
+    want = b"".join(f"{i}\n".encode() for i in range(1, 5001))
+    assert b"".join(out[STDOUT]) == want
+    assert b"".join(out[STDERR]) == want
+
+
+async def test_a_pump_waits_by_count_or_by_weight():
+    """Without ``weigh`` every item counts one; with it, what the items weigh."""
+    items = [b"x" * 100] * 50
+
+    async def held(pump: StreamPump) -> int:
+        pump.start()
+        await asyncio.sleep(0.3)
+        n = len(pump._items)
+        assert [i async for i in pump.items()] == items
+        return n
+
+    assert await held(StreamPump(lambda: iter(items), high_water=10)) == 10
+    assert await held(StreamPump(lambda: iter(items), high_water=1000, weigh=len)) == 10
+    assert await held(StreamPump(lambda: iter(items), high_water=1001, weigh=len)) == 11
 
 
 # -- archives --------------------------------------------------------------------------
