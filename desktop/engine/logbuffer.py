@@ -640,10 +640,15 @@ class LogReader:
     #: Bytes of chunks turned into lines before the loop gets control back.
     slice_bytes = 256 * 1024
     def __init__(self, *, tail: int | str = 1000, since: float | None = None,
-                 high_water: int = 128) -> None:
+                 high_water: int = 8 << 20, batch_interval: float = 0.0) -> None:
         self.tail = tail
         self.since = since
-        self.high_water = high_water  # chunks (up to 256 KiB each) read ahead at most
+        self.high_water = high_water  # bytes read ahead at most
+        #: Seconds between two hand-overs at least: what comes meanwhile gathers in the
+        #: read-ahead, and a window that shows lines once a frame is not woken for each
+        #: read. A line after a quiet spell is handed over at once, and a backlog (a
+        #: batch of ``slice_bytes`` or more) without pause.
+        self.batch_interval = batch_interval
         self.last_ts = ""
         self._at_last: collections.Counter[tuple[int, str]] = collections.Counter()
         self.pump: Any = None
@@ -687,6 +692,8 @@ class LogReader:
                         self._deliver(lines, on_lines)
                     if len(group) != len(batch):
                         await asyncio.sleep(0)  # let the window paint between slices
+                if self.batch_interval and sum(len(item[1]) for item in batch) < self.slice_bytes:
+                    await asyncio.sleep(self.batch_interval)  # (a backlog goes on at once)
             rest = assembler.flush()
             if boundary:
                 rest = self._drop_seen(rest, boundary, repeats)

@@ -646,7 +646,7 @@ class LogViewer(QWidget):
         self.cid = container.id
         self.live = live
         self.model = LogModel(capacity, self)
-        self.reader = LogReader(tail=tail)
+        self.reader = LogReader(tail=tail, batch_interval=FRAME_MS / 1000)
         self._pending: list[RawLine] = []
         self._task: asyncio.Task | None = None
         self._resume_wanted = False
@@ -831,7 +831,7 @@ class LogViewer(QWidget):
         self.model.clear()
         self._cleared_at = self.model.store.first_seq
         self._skipped = 0
-        self.reader = LogReader(tail=tail, since=since)
+        self.reader = LogReader(tail=tail, since=since, batch_interval=FRAME_MS / 1000)
         self.start()
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@ long lines, the bounded store, search and the resume bookkeeping (no engine need
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import time
@@ -293,6 +294,30 @@ async def test_resume_twice_without_new_lines_repeats_nothing():
     for _ in range(3):
         await reader.read(src, "c", got.extend)
     assert [ln.text for ln in named(got)] == ["x", "y"]
+
+
+async def test_hand_overs_are_paced_but_a_backlog_is_not(monkeypatch):
+    from desktop.engine import logbuffer
+
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(s):
+        waits.append(s)
+        await real_sleep(0)
+    monkeypatch.setattr(logbuffer.asyncio, "sleep", sleep)
+    t1 = "2024-05-01T00:00:01.000000000Z"
+    big = stamped(*(f"line {i}" for i in range(9000)), ts=t1)
+    assert len(big) >= LogReader.slice_bytes
+    src = _Source([[(STDOUT, stamped("a", ts=t1))], [(STDOUT, big)], [(STDOUT, stamped("b", ts=t1))]])
+    reader = LogReader(batch_interval=0.025)
+    got: list[Line] = []
+    await reader.read(src, "x", got.extend)
+    assert len(got) == 9002
+    # after a small batch the next hand-over waits; after a backlog's it does not (the
+    # zero-second waits let the window paint between the backlog's slices)
+    assert [w for w in waits if w] == [0.025, 0.025]
+    assert waits[0] == 0.025 and waits[-1] == 0.025
 
 
 def test_engine_times_are_read_with_any_digits_and_offset():
