@@ -482,10 +482,14 @@ class LineStore:
             del self._lines[:self._start]
             self._start = 0
 
-    def clear(self) -> None:
+    def clear(self) -> list[RawLine]:
+        """Empty the store (it goes on counting); returns the list that held the lines,
+        for the caller to free when it suits (freeing 100,000 lines takes ~20 ms)."""
+        lines = self._lines
         self.first_seq = self.next_seq
         self._lines = []
         self._start = 0
+        return lines
 
     def set_capacity(self, capacity: int) -> int:
         if capacity < 1:

@@ -424,3 +424,33 @@ def test_the_engine_clock_comes_from_the_date_header():
     assert abs(_clock_offset(formatdate(time.time(), usegmt=True))) < 2
     assert _clock_offset(formatdate(time.time() + 3600, usegmt=True)) == pytest.approx(3600, abs=2)
     assert _clock_offset(None) == 0.0 and _clock_offset("garbage") == 0.0
+
+
+def test_a_closed_viewers_lines_are_freed_a_slice_at_a_time(bed, qtbot):
+    name = bed.run("seq 1 12000; sleep 600")
+    v = bed.open(name, tail="all")
+    wait_lines(qtbot, v, lambda t: t[-1:] == ["12000"])
+    lines = v.model.store._lines
+    v.shutdown()
+    # emptied at once, but not freed at once: between events, a slice each time
+    assert v.model.rowCount() == 0 and len(v.model.store) == 0
+    assert len(lines) == 12000 and logviewer._freeing.pending == 12000
+    qtbot.waitUntil(lambda: not lines, timeout=5_000)
+    assert logviewer._freeing.pending == 0 and not logviewer._freeing._timer.isActive()
+
+
+def test_freeing_goes_a_slice_at_a_time(qtbot):
+    freeing = logviewer._Freeing()
+    short = list(range(logviewer._Freeing.SLICE))
+    freeing.add(short)  # quick enough to free at once: left to the caller
+    assert freeing.pending == 0 and freeing._timer is None and len(short) == logviewer._Freeing.SLICE
+    a, b = list(range(12_000)), list(range(6_000))
+    freeing.add(a)
+    freeing.add(b)
+    assert freeing.pending == 18_000 and freeing._timer.isActive()
+    seen = []
+    while freeing.pending:
+        freeing._step()
+        seen.append((len(a), len(b)))
+    assert seen == [(12_000, 1_000), (12_000, 0), (7_000, 0), (2_000, 0), (0, 0)]
+    assert not freeing._timer.isActive()
