@@ -98,6 +98,39 @@ def _xterm_palette() -> list[tuple[int, int, int]]:
 
 PALETTE: list[tuple[int, int, int]] = _xterm_palette()
 
+#: The least contrast (WCAG 2) a coloured run keeps against what it is drawn on.
+MIN_CONTRAST = 3.0
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def linear(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = rgb
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(fg: tuple[int, int, int], bg: tuple[int, int, int],
+             ratio: float = MIN_CONTRAST) -> tuple[int, int, int]:
+    """``fg``, or as little lighter (on a dark ``bg``; darker on a light one) as it takes
+    to reach ``ratio`` against ``bg``: red stays red, and readable on a selected row."""
+    if contrast(fg, bg) >= ratio:
+        return fg
+    target = (255, 255, 255) if _luminance(bg) < 0.18 else (0, 0, 0)
+    for step in range(1, 21):
+        t = step / 20
+        mixed = (round(fg[0] + (target[0] - fg[0]) * t), round(fg[1] + (target[1] - fg[1]) * t),
+                 round(fg[2] + (target[2] - fg[2]) * t))
+        if contrast(mixed, bg) >= ratio:
+            return mixed
+    return target
+
 
 class Span(NamedTuple):
     start: int

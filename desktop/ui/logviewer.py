@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 from desktop import log
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.logbuffer import (
-    DEFAULT_CAPACITY, STDERR, TEXT, TS, Line, LineStore, LogReader, Matcher, RawLine, Style, epoch, rgb_of,
+    DEFAULT_CAPACITY, STDERR, TEXT, TS, Line, LineStore, LogReader, Matcher, RawLine, Style, epoch, readable,
+    rgb_of,
 )
 from desktop.engine.records import Container
 from desktop.ui import errors, tasks
@@ -56,6 +57,13 @@ SINCE_CHOICES = (("Any time", None), ("Last 5 minutes", 300), ("Last 30 minutes"
                  ("Last hour", 3600), ("Last 24 hours", 86400))
 
 
+def _over(top: QColor, under: QColor) -> QColor:
+    """``top`` (translucent) painted over ``under``."""
+    a = top.alphaF()
+    return QColor(*(round(t + (u - t) * (1 - a)) for t, u in
+                    zip(top.getRgb()[:3], under.getRgb()[:3])))
+
+
 class Colors:
     """The log surface: a dark terminal-like pane, whatever the window's theme."""
     base = QColor("#1b1d21")
@@ -64,6 +72,7 @@ class Colors:
     selection = QColor("#2c4a6e")
     current = QColor("#3a3f4a")
     stderr_bg = QColor(220, 60, 60, 28)
+    stderr_row = _over(stderr_bg, base)  # what a stderr row's text is drawn on
     stderr_mark = QColor("#e0565b")
     stdout_mark = QColor("#3d424b")
     stderr_text = QColor("#f0b4b4")
@@ -285,6 +294,7 @@ class LogDelegate(QStyledItemDelegate):
         self.current_seq: int | None = None
         self.set_font(view.font())
         self._qcolors: dict[int, QColor] = {}
+        self._readable: dict[tuple[int, int], QColor] = {}
 
     def set_font(self, font: QFont) -> None:
         self.font = QFont(font)
@@ -312,6 +322,16 @@ class LogDelegate(QStyledItemDelegate):
             c = self._qcolors[value] = QColor(*rgb_of(value))
         return c
 
+    def pen_on(self, fg: QColor, bg: QColor) -> QColor:
+        """``fg``, made readable on ``bg`` if it is not (red text on a selected row)."""
+        key = (fg.rgb(), bg.rgb())
+        c = self._readable.get(key)
+        if c is None:
+            rgb = fg.getRgb()[:3]
+            better = readable(rgb, bg.getRgb()[:3])
+            c = self._readable[key] = fg if better == rgb else QColor(*better)
+        return c
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         rect: QRect = option.rect
         self.paint_row(painter, index.row(), rect.x(), rect.y(), rect.height())
@@ -332,12 +352,14 @@ class LogDelegate(QStyledItemDelegate):
         err = line.stream == STDERR
         current = seq == self.current_seq
         # Backgrounds: the row across the whole viewport, whatever the horizontal scroll.
+        row_bg = Colors.base
         if view.is_selected(row):
-            painter.fillRect(0, y, viewport_w, h, Colors.selection)
+            painter.fillRect(0, y, viewport_w, h, row_bg := Colors.selection)
         elif current:
-            painter.fillRect(0, y, viewport_w, h, Colors.current)
+            painter.fillRect(0, y, viewport_w, h, row_bg := Colors.current)
         elif err:
             painter.fillRect(0, y, viewport_w, h, Colors.stderr_bg)
+            row_bg = Colors.stderr_row
         painter.fillRect(x + 1, y, 3, h, Colors.stderr_mark if err else Colors.stdout_mark)
         if seq in model.resumed_at:  # where the log resumed: a rule across the top
             painter.fillRect(0, y, viewport_w, 1, Colors.dim)
@@ -385,11 +407,11 @@ class LogDelegate(QStyledItemDelegate):
                     break
                 s, e = max(span.start, first), min(span.end, last)
                 if s > pos:
-                    self._run(painter, text[pos:s], x0 + pos * cw, baseline, None, default_pen)
-                self._run(painter, text[s:e], x0 + s * cw, baseline, span.style, default_pen)
+                    self._run(painter, text[pos:s], x0 + pos * cw, baseline, None, default_pen, row_bg)
+                self._run(painter, text[s:e], x0 + s * cw, baseline, span.style, default_pen, row_bg)
                 pos = e
             if pos < last:
-                self._run(painter, text[pos:last], x0 + pos * cw, baseline, None, default_pen)
+                self._run(painter, text[pos:last], x0 + pos * cw, baseline, None, default_pen, row_bg)
         if len(text) > DISPLAY_LIMIT and last >= DISPLAY_LIMIT:
             self._more(painter, x0 + DISPLAY_LIMIT * cw, baseline, len(text))
 
@@ -400,7 +422,7 @@ class LogDelegate(QStyledItemDelegate):
                          f"… {length - DISPLAY_LIMIT:,} more characters (Copy or Save for the whole line)")
 
     def _run(self, painter: QPainter, piece: str, x: float, baseline: float, style: Style | None,
-             default_pen: QColor) -> None:
+             default_pen: QColor, row_bg: QColor) -> None:
         if not piece:
             return
         fg = default_pen
@@ -416,6 +438,7 @@ class LogDelegate(QStyledItemDelegate):
             bg = self.color(style.bg)
         if style.inverse:
             fg, bg = (bg or Colors.base), fg
+        fg = self.pen_on(fg, bg or row_bg)
         if style.dim:
             fg = QColor(fg)
             fg.setAlpha(150)

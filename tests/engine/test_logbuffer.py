@@ -437,3 +437,23 @@ def test_a_reader_that_caught_up_lets_the_next_read_gather(monkeypatch):
     wait = ("wait", logstream.GATHER_S)
     # a backlog is read without pause; after a small read the next one waits first
     assert events == [300_000, 100, wait, 100, wait, logstream.GATHER_BELOW, 5, wait, 0]
+
+
+def test_a_colour_is_made_readable_only_where_it_lacks_contrast():
+    from desktop.engine.logbuffer import MIN_CONTRAST, PALETTE, contrast, readable
+
+    assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
+    assert contrast((9, 9, 9), (9, 9, 9)) == 1
+    selection, red = (0x2c, 0x4a, 0x6e), PALETTE[1]
+    assert contrast(red, selection) < MIN_CONTRAST
+    better = readable(red, selection)
+    assert contrast(better, selection) >= MIN_CONTRAST
+    assert better[0] > better[1] and better[0] > better[2]  # still red, lighter
+    assert all(b >= r for b, r in zip(better, red))
+    assert contrast(better, selection) < MIN_CONTRAST + 0.5  # just enough, not washed out
+    assert readable((0xd5, 0xd8, 0xde), selection) == (0xd5, 0xd8, 0xde)  # readable already
+    # on a light background a pale colour is darkened
+    pale = readable((0xf5, 0xf5, 0x43), (250, 250, 250))
+    assert contrast(pale, (250, 250, 250)) >= MIN_CONTRAST and pale[0] < 0xf5
+    # text the same colour as its background (hidden) comes out readable, not invisible
+    assert contrast(readable((40, 40, 40), (40, 40, 40)), (40, 40, 40)) >= MIN_CONTRAST

@@ -8,10 +8,10 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication
 
 from desktop.engine.client import Engine
-from desktop.engine.logbuffer import STDERR, STDOUT, LineAssembler, Matcher
+from desktop.engine.logbuffer import STDERR, STDOUT, LineAssembler, Matcher, rgb_of
 from desktop.ui.live import LiveEngine
 from desktop.ui import logviewer
 from desktop.ui.logviewer import LogModel, LogTabs, LogView, LogViewer
@@ -454,3 +454,36 @@ def test_freeing_goes_a_slice_at_a_time(qtbot):
         seen.append((len(a), len(b)))
     assert seen == [(12_000, 1_000), (12_000, 0), (7_000, 0), (2_000, 0), (0, 0)]
     assert not freeing._timer.isActive()
+
+
+def test_coloured_text_stays_readable_on_a_selected_row(qtbot):
+    """ANSI red on the selection's blue was hard to read: a coloured run is drawn
+    lighter where it lacks contrast, and only there."""
+    from desktop.engine.logbuffer import MIN_CONTRAST, contrast
+
+    model = LogModel()
+    model.append(LineAssembler(timestamps=False).feed(
+        [(STDOUT, b"\x1b[31mRRRRRRRRRRRRRRRRRRRR\x1b[0m\n" * 2)]))
+    view = LogView(model)
+    qtbot.addWidget(view)
+    view.resize(400, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    view.selectRow(0)
+    h = view.delegate.row_h
+    shot = view.viewport().grab().toImage()
+
+    def best_contrast(row: int, bg: QColor) -> float:
+        # the glyphs' cores: the pixel of the row that stands out most from the row's colour
+        x0 = int(view.delegate.text_x())
+        pixels = {shot.pixelColor(x, y).getRgb()[:3] for y in range(row * h, row * h + h)
+                  for x in range(x0, x0 + int(view.delegate.char_w * 20))}
+        return max(contrast(p, bg.getRgb()[:3]) for p in pixels)
+
+    red = rgb_of(1)
+    assert contrast(red, logviewer.Colors.selection.getRgb()[:3]) < MIN_CONTRAST  # as it was
+    # selected: made readable; not selected: the red as it is, already readable on the base
+    assert best_contrast(0, logviewer.Colors.selection) >= MIN_CONTRAST - 0.1
+    assert contrast(red, logviewer.Colors.base.getRgb()[:3]) >= MIN_CONTRAST
+    unselected = {shot.pixelColor(x, h + h // 2).getRgb()[:3] for x in range(0, 300)}
+    assert red in unselected
