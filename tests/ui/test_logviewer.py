@@ -352,6 +352,32 @@ def test_the_view_paints_exactly_what_the_table_would(qtbot):
     assert ours[0] != ours[1]  # the two positions show different rows
 
 
+def test_right_to_left_the_view_paints_what_the_table_would(qtbot):
+    from PySide6.QtWidgets import QTableView
+
+    model = LogModel()
+    model.append(LineAssembler(timestamps=False).feed([(STDOUT, b"".join(
+        b"line %d \x1b[32mgreen\x1b[0m %s\n" % (i, b"wide " * (i % 30)) for i in range(100)))]))
+
+    class TableView(LogView):
+        def paintEvent(self, event) -> None:
+            QTableView.paintEvent(self, event)
+
+    shots = []
+    for cls in (LogView, TableView):
+        view = cls(model)
+        qtbot.addWidget(view)
+        view.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        view.relayout()
+        view.resize(500, 300)
+        view.show()
+        qtbot.waitExposed(view)
+        view.selectRow(3)
+        view.horizontalScrollBar().setValue(30)
+        shots.append(view.viewport().grab().toImage())
+    assert shots[0] == shots[1]
+
+
 def test_a_flood_is_drawn_at_half_the_frame_rate(bed, qtbot):
     name = bed.run("echo ready; sleep 600", hint="flood")
     v = bed.open(name)
