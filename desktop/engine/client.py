@@ -140,6 +140,12 @@ class Engine:
         self.request_log: collections.deque[tuple[str, str, str]] = collections.deque(maxlen=2000)
         self.host, self.context, self._params = resolve_host(host, context)
 
+    @property
+    def explicit_host(self) -> bool:
+        """Whether this connection was made to a host given by address (``--host`` or
+        "Connect to host…"), not through a context or DOCKER_HOST."""
+        return bool(self._host_arg)
+
     # -- plumbing -----------------------------------------------------------------
     def _count(self, response: Any, *args: Any, **kwargs: Any) -> None:
         req = response.request

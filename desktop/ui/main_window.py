@@ -816,7 +816,7 @@ class MainWindow(QMainWindow):
         for ctx in contexts:
             a = m.addAction(f"{ctx.name}  —  {ctx.host or 'default socket'}")
             a.setCheckable(True)
-            a.setChecked(ctx.name == (self.engine.context or "default") and not self.engine._host_arg)
+            a.setChecked(ctx.name == (self.engine.context or "default") and not self.engine.explicit_host)
             a.triggered.connect(lambda _c=False, name=ctx.name: self.connect_to(context=name))
         m.addSeparator()
         m.addAction(self.action_connect)

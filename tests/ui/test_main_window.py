@@ -438,6 +438,22 @@ def test_window_opens_and_says_so_when_no_engine_answers(qtbot, qloop, tmp_path)
     w.live.stop()
 
 
+def test_the_engine_menu_checks_the_context_in_use_not_a_host_given_by_address(qtbot, qloop, tmp_path,
+                                                                             docker_engine):
+    def checked(engine: Engine) -> list[str]:
+        w = MainWindow(engine)
+        qtbot.addWidget(w)
+        w._fill_engine_menu()
+        return [a.text().split()[0] for a in w.engine_menu.actions() if a.isChecked()]
+
+    assert Engine(context="default").explicit_host is False
+    assert checked(Engine(context="default")) == ["default"]
+    # the same socket, but given by address: no context is the one in use
+    by_address = Engine(host="unix:///var/run/docker.sock")
+    assert by_address.explicit_host is True
+    assert checked(by_address) == []
+
+
 def test_geometry_columns_and_sort_order_persist(qtbot, qloop, docker_engine):
     w = MainWindow(Engine())
     qtbot.addWidget(w)
