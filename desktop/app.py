@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+from typing import Any
 
 from desktop import __version__, log
 
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     status = 0
+    previous_handlers: dict[signal.Signals, Any] = {}
     try:
         try:
             engine = Engine(host=args.host, context=args.context)
@@ -87,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
                 QTimer.singleShot(0, lambda: finish(0))
             window.loaded.connect(loaded)
             QTimer.singleShot(int(args.load_timeout * 1000), lambda: finish(1))
-        signal.signal(signal.SIGINT, lambda *_: finish(130))
+        # Ctrl+C in a terminal, or the session ending: shut down as when the window closes.
+        for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+            previous_handlers[sig] = signal.signal(sig, lambda *_, code=code: finish(code))
         _wake_qt_on_signals(app)
         window.show()
         window.start()
@@ -112,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sys.excepthook = previous_hook
         signal.set_wakeup_fd(-1)
+        for sig, handler in previous_handlers.items():
+            signal.signal(sig, handler)
         try:
             loop.close()
         except RuntimeError:

@@ -59,7 +59,10 @@ def test_an_engine_that_does_not_answer_is_said_in_plain_words(user_env, tmp_pat
     assert "Traceback" not in err and "loaded" not in out
 
 
-def test_ctrl_c_ends_berth_at_once(user_env, docker_engine):
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "term"])
+def test_a_signal_ends_berth_at_once_and_keeps_its_settings(user_env, docker_engine, tmp_path, sig, status):
+    """Ctrl+C in the terminal, or the session ending (SIGTERM): Berth shuts down as when
+    its window closes, settings saved, at once."""
     proc = berth("--debug", env=user_env)
     try:
         # wait for the window to have loaded (the debug log says so)
@@ -74,7 +77,7 @@ def test_ctrl_c_ends_berth_at_once(user_env, docker_engine):
             seen += data.decode(errors="replace")
         time.sleep(1.0)  # idle: nothing but the signal can wake the loop now
         t = time.monotonic()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         proc.wait(timeout=20)
         took = time.monotonic() - t
         rest = proc.stderr.read()
@@ -82,9 +85,11 @@ def test_ctrl_c_ends_berth_at_once(user_env, docker_engine):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130
+    assert proc.returncode == status
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
     assert took < 10, took  # generous: a busy machine; an unwoken loop would wait forever
+    saved = list((tmp_path / "config").rglob("*.conf"))
+    assert saved and "geometry" in saved[0].read_text(), saved
 
 
 def test_modules_first_used_later_are_imported_one_per_turn_then_settled(caplog, monkeypatch):
