@@ -66,10 +66,10 @@ class StreamPump:
                     was_empty = not self._items
                     self._items.append(item)
                     self._weight += weight
+                    if was_empty:
+                        self._notify()  # before waiting: one item may reach the limit alone
                     while self._weight >= self._high_water and not self._closed:
                         self._room.wait(0.5)
-                if was_empty:
-                    self._notify()
         except BaseException as exc:  # handed to the consumer
             if not self._closed:
                 self._error = exc

@@ -271,6 +271,15 @@ async def test_a_pump_waits_by_count_or_by_weight():
     assert await held(StreamPump(lambda: iter(items), high_water=1001, weigh=len)) == 11
 
 
+async def test_an_item_over_the_limit_alone_still_reaches_the_consumer():
+    items = [b"x" * 2000, b"y"]
+    pump = StreamPump(lambda: iter(items), high_water=1000, weigh=len)
+
+    async def everything() -> list:
+        return [i async for i in pump.items()]
+    assert await asyncio.wait_for(everything(), timeout=10) == items
+
+
 # -- archives --------------------------------------------------------------------------
 async def container_with_big_file(engine: Engine, cleanup, labels, hint: str) -> str:
     """A running container holding /tmp/big, 64 MiB, once the file is complete."""
