@@ -20,8 +20,8 @@ import time
 from typing import Any, Callable
 
 from PySide6.QtCore import (
-    QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize,
-    Qt, QTimer, Signal,
+    QAbstractListModel, QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect,
+    QSize, Qt, QTimer, Signal,
 )
 from PySide6.QtGui import (
     QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPalette,
@@ -250,8 +250,8 @@ class _Freeing:
         self._timer: QTimer | None = None
 
     def add(self, items: list[Any]) -> None:
-        if len(items) <= self.SLICE:
-            return  # the caller's dropping it is quick enough
+        if len(items) <= self.SLICE or QCoreApplication.instance() is None:
+            return  # quick enough to drop at once (or no loop to spread it over)
         self._lists.append(items)
         if self._timer is None:
             self._timer = QTimer()
@@ -891,7 +891,7 @@ class LogViewer(QWidget):
         if tail == self.reader.tail and since is None and self.reader.since is None and self.reader.resuming:
             return
         self.stop()
-        self._pending = []
+        self._drop_pending()
         self.held = 0
         self.model.clear()
         self._cleared_at = self.model.store.first_seq
@@ -913,7 +913,7 @@ class LogViewer(QWidget):
         self._closed = True
         self.stop()
         self._frame.stop()
-        self._pending = []
+        self._drop_pending()
         self.model.clear()  # the lines are freed a slice at a time, not all at once later
         if self.live is not None:
             try:
@@ -941,6 +941,10 @@ class LogViewer(QWidget):
             self.stateChanged.emit(state)
 
     # -- frames ---------------------------------------------------------------------------
+    def _drop_pending(self) -> None:
+        free_gradually(self._pending)  # up to the cap of lines: not all at once
+        self._pending = []
+
     def _drain(self) -> None:
         if not self._pending:
             # Nothing came for a while after a backlog: the view is live again. The
@@ -1228,7 +1232,7 @@ class LogViewer(QWidget):
 
     def clear(self) -> None:
         """Empty the view; following goes on."""
-        self._pending = []
+        self._drop_pending()
         self.held = 0
         self.model.clear()
         self._cleared_at = self.model.store.first_seq

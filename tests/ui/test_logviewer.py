@@ -457,12 +457,23 @@ def test_a_closed_viewers_lines_are_freed_a_slice_at_a_time(bed, qtbot):
     v = bed.open(name, tail="all")
     wait_lines(qtbot, v, lambda t: t[-1:] == ["12000"])
     lines = v.model.store._lines
+    v.flush()
+    waiting = v._pending
+    waiting.extend(v.model.store._lines[:6000])  # as if lines had come since the last frame
     v.shutdown()
     # emptied at once, but not freed at once: between events, a slice each time
     assert v.model.rowCount() == 0 and len(v.model.store) == 0
-    assert len(lines) == 12000 and logviewer._freeing.pending == 12000
-    qtbot.waitUntil(lambda: not lines, timeout=5_000)
+    assert len(lines) == 12000 and len(waiting) == 6000 and logviewer._freeing.pending == 18000
+    qtbot.waitUntil(lambda: not lines and not waiting, timeout=5_000)
     assert logviewer._freeing.pending == 0 and not logviewer._freeing._timer.isActive()
+
+
+def test_without_an_application_a_list_is_left_to_the_caller(monkeypatch):
+    monkeypatch.setattr(logviewer.QCoreApplication, "instance", staticmethod(lambda: None))
+    freeing = logviewer._Freeing()
+    big = list(range(20_000))
+    freeing.add(big)  # no loop to spread it over: nothing is kept back
+    assert freeing.pending == 0 and freeing._timer is None
 
 
 def test_freeing_goes_a_slice_at_a_time(qtbot):
