@@ -19,7 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.benchmarks.common import Result
+from tests.benchmarks.common import Result, qt_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,11 +62,9 @@ class _Gui:
     """An offscreen application with asyncio on the Qt loop."""
 
     def __init__(self) -> None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         import qasync
-        from PySide6.QtWidgets import QApplication
 
-        self.app = QApplication.instance() or QApplication(["berth-bench"])
+        self.app = qt_app()
         self.loop = qasync.QEventLoop(self.app)
         asyncio.set_event_loop(self.loop)
         # As in the app once its window has loaded: the viewer's modules imported, and

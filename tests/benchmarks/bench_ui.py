@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import os
 import resource
 import socket
 import statistics
@@ -19,7 +18,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-from tests.benchmarks.common import Result
+from tests.benchmarks.common import Result, qt_app
 
 SOCKET = "/var/run/docker.sock"
 #: the benchmark's own threads (qasync's default executor is a QThread pool that must
@@ -72,11 +71,9 @@ def remove_containers(tag: str) -> None:
 
 
 def _app():
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(["berth-bench"])
+    app = qt_app()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     return app, loop

@@ -9,10 +9,14 @@ Benchmarks are never collected by pytest and assert nothing about time.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 
 @dataclass
@@ -50,3 +54,22 @@ def median_of(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times)
+
+
+def qt_app() -> Any:
+    """The QApplication benchmarks run in (offscreen unless told otherwise), its settings
+    in a temporary folder: a benchmark never writes the user's."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName("BerthBench")
+        QCoreApplication.setApplicationName("BerthBench")
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        folder = tempfile.mkdtemp(prefix="berth-bench-settings-")
+        atexit.register(shutil.rmtree, folder, True)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, folder)
+        app = QApplication(["berth-bench"])
+    return app
