@@ -241,9 +241,11 @@ def private_engine(docker_engine, tmp_path_factory):
         subprocess.run(["docker", "-H", eng.host, "load"], input=saved, capture_output=True, check=True)
         yield eng
     finally:
-        if eng.up():
-            ids = eng.docker("ps", "-aq", check=False).split()
-            if ids:
-                eng.docker("rm", "-f", *ids, check=False)
-        eng.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        try:
+            if eng.up():
+                ids = eng.docker("ps", "-aq", check=False).split()
+                if ids:
+                    eng.docker("rm", "-f", *ids, check=False)
+        finally:  # a removal that timed out must not leave the engine running
+            eng.stop()
+            shutil.rmtree(root, ignore_errors=True)
