@@ -9,6 +9,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtWidgets import QTableView
 
 from desktop.engine.client import Engine
 from desktop.engine.logbuffer import STDERR, STDOUT, LineAssembler, Matcher, rgb_of
@@ -312,12 +313,17 @@ def test_changing_the_tail_reloads(bed, qtbot):
     assert v.reader.pump is None or v.reader.pump.closed
 
 
+class TableView(LogView):
+    """The log view painted by the table's own per-cell painting."""
+
+    def paintEvent(self, event) -> None:
+        QTableView.paintEvent(self, event)
+
+
 def test_the_view_paints_exactly_what_the_table_would(qtbot):
     """LogView paints its rows itself; the picture must be the table's own, cell by
     cell through the delegate: selection, search matches, stderr, ANSI, timestamps,
     scrolled both ways."""
-    from PySide6.QtWidgets import QTableView
-
     ts = b"2024-05-01T12:34:56.123456789Z "
     model = LogModel()
     feed = LineAssembler(timestamps=True).feed
@@ -325,10 +331,6 @@ def test_the_view_paints_exactly_what_the_table_would(qtbot):
                                         % (i, b"wide " * (i % 40)) for i in range(400)))]))
     model.append(feed([(STDERR, ts + b"an error on stderr\n" * 5)]))
     model.set_search(Matcher("plain"), filtering=False)
-
-    class TableView(LogView):  # the table's per-cell painting
-        def paintEvent(self, event) -> None:
-            QTableView.paintEvent(self, event)
 
     pictures = []
     for cls in (LogView, TableView):
@@ -353,16 +355,9 @@ def test_the_view_paints_exactly_what_the_table_would(qtbot):
 
 
 def test_right_to_left_the_view_paints_what_the_table_would(qtbot):
-    from PySide6.QtWidgets import QTableView
-
     model = LogModel()
     model.append(LineAssembler(timestamps=False).feed([(STDOUT, b"".join(
         b"line %d \x1b[32mgreen\x1b[0m %s\n" % (i, b"wide " * (i % 30)) for i in range(100)))]))
-
-    class TableView(LogView):
-        def paintEvent(self, event) -> None:
-            QTableView.paintEvent(self, event)
-
     shots = []
     for cls in (LogView, TableView):
         view = cls(model)
