@@ -21,6 +21,7 @@ from desktop.engine.formatting import NONE, ImageRow
 from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, EngineInfo
 from desktop.ui import errors, tasks
+from desktop.ui.anchoring import PointerAnchor
 from desktop.ui.filtering import FilterProxy
 from desktop.ui.live import LiveEngine
 from desktop.ui.models.base import Role
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.images_proxy = FilterProxy(self)
         self.images_proxy.setSourceModel(self.images_model)
 
+        self._anchors: list[PointerAnchor] = []
         self._build_tables()
         self._build_actions()
         self._build_toolbar_and_menus()
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         header.setSectionsMovable(True)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._anchors.append(PointerAnchor(view))  # the row pointed at stays put
         return view
 
     def _build_tables(self) -> None:

@@ -486,3 +486,47 @@ def test_a_container_that_exits_at_once_shows_exited(window, qtbot, cleanup):
                         timeout=5000)
     running = sum(1 for c in window.containers_model.records() if c.name in names and c.running)
     assert running == 0
+
+
+def test_the_row_under_the_pointer_stays_put_while_containers_come(window, qtbot, cleanup):
+    """Newest first, containers created while the list is at its top go above the row
+    the user points at and would move it away just before the click; while the pointer
+    is over the list they do not (scrolled down, the table keeps its rows in place by
+    itself)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    def create(n: int, hint: str) -> list[str]:
+        time.sleep(1.1)  # the engine gives creation times to the second: these come later
+        names = [cleanup.name(hint) for _ in range(n)]
+        for name in names:
+            docker("create", "--name", name, *cleanup.label_args(), "--network", "none", WHALESAY, "true")
+        qtbot.waitUntil(lambda: all(row_of(window, n) >= 0 for n in names), timeout=15000)
+        return names
+
+    view = window.containers_table
+    bar = view.verticalScrollBar()
+    create(20, "many")
+    window.resize(900, 420)
+    qtbot.waitUntil(lambda: bar.maximum() >= 5, timeout=5000)
+    bar.setValue(0)  # at the top, where the newest come
+    viewport = view.viewport()
+    y = view.rowViewportPosition(3) + 5
+
+    def name_at(y: int) -> str:
+        return view.indexAt(QPoint(40, y)).siblingAtColumn(Column.NAMES).data()
+
+    QTest.mouseMove(viewport, QPoint(40, y))
+    pointed = name_at(y)
+    assert pointed
+    create(4, "above")  # all four go above the row pointed at
+    assert name_at(y) == pointed
+    assert bar.value() == 4  # the new rows are a scroll away
+
+    # the pointer gone, the list behaves as before: at the top, the newest show at once
+    bar.setValue(0)
+    QTest.mouseMove(window.statusBar(), QPoint(10, 5))
+    qtbot.waitUntil(lambda: not viewport.underMouse(), timeout=5000)
+    above = name_at(y - view.rowHeight(0))
+    create(1, "later")
+    assert bar.value() == 0 and name_at(y) == above
