@@ -66,10 +66,15 @@ class StreamPump:
                     was_empty = not self._items
                     self._items.append(item)
                     self._weight += weight
-                    if was_empty:
-                        self._notify()  # before waiting: one item may reach the limit alone
-                    while self._weight >= self._high_water and not self._closed:
-                        self._room.wait(0.5)
+                    full = self._weight >= self._high_water
+                # The consumer is woken before the reader waits for room (one item may
+                # reach the limit alone), and outside the lock, which it takes at once.
+                if was_empty:
+                    self._notify()
+                if full:
+                    with self._lock:
+                        while self._weight >= self._high_water and not self._closed:
+                            self._room.wait(0.5)
         except BaseException as exc:  # handed to the consumer
             if not self._closed:
                 self._error = exc
