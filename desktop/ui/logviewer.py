@@ -20,8 +20,8 @@ import time
 from typing import Any, Callable
 
 from PySide6.QtCore import (
-    QAbstractListModel, QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect,
-    QSize, Qt, QTimer, Signal,
+    QAbstractListModel, QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, QObject,
+    QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal,
 )
 from PySide6.QtGui import (
     QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPalette,
@@ -1172,7 +1172,10 @@ class LogViewer(QWidget):
             index = self.model.index(row)
             self._adjusting = True
             try:
-                self.view.setCurrentIndex(index)
+                # The match alone is selected, whatever keys are held (setCurrentIndex
+                # would extend the selection under Shift, as Shift+Enter holds it).
+                self.view.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
                 self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
             finally:
                 self._adjusting = False

@@ -177,6 +177,31 @@ def test_search_highlight_next_previous_and_only_matching(bed, qtbot):
     assert len(texts(v)) == 55
 
 
+def test_enter_and_shift_enter_in_find_move_between_matches_selecting_one(bed, qtbot):
+    from PySide6.QtTest import QTest
+
+    name = bed.run("for i in $(seq 1 30); do echo \"line $i\"; done; sleep 600")
+    v = bed.open(name, tail="all")
+    wait_lines(qtbot, v, lambda t: len(t) == 30)
+    v.show_search()
+    field = v.search.field
+    QTest.keyClicks(field, "line 1")
+    qtbot.waitUntil(lambda: len(v.model.hits) == 11, timeout=5000)  # line 1, 10-19
+
+    def selected() -> list[str]:
+        rows = sorted(i.row() for i in v.view.selectionModel().selectedRows())
+        return [v.model.line_at(r).text for r in rows]
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    assert selected() == ["line 10"]
+    shift = Qt.KeyboardModifier.ShiftModifier
+    QTest.keyPress(field, Qt.Key.Key_Shift, shift)  # held, as a hand holds it
+    QTest.keyClick(field, Qt.Key.Key_Return, shift)
+    QTest.keyRelease(field, Qt.Key.Key_Shift)
+    assert selected() == ["line 1"]  # back one, and only that one
+    assert v.search.count.text() == "1 of 11"
+
+
 def test_filter_keeps_up_with_new_lines(bed, qtbot):
     name = bed.run("while [ ! -f /tmp/go ]; do sleep 0.1; done; for i in $(seq 1 30); do echo \"n $i\"; done; sleep 600")
     v = bed.open(name)
@@ -519,3 +544,4 @@ def test_coloured_text_stays_readable_on_a_selected_row(qtbot):
     assert contrast(red, logviewer.Colors.base.getRgb()[:3]) >= MIN_CONTRAST
     unselected = {shot.pixelColor(x, h + h // 2).getRgb()[:3] for x in range(0, 300)}
     assert red in unselected
+
