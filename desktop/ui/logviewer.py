@@ -17,7 +17,7 @@ import operator
 import os
 import re
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from PySide6.QtCore import (
     QAbstractListModel, QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, QObject,
@@ -382,36 +382,28 @@ class LogDelegate(QStyledItemDelegate):
             return
         # Search matches under the text.
         matcher = model.matcher
+        matches: list[tuple[int, int]] = []
+        match_bg = Colors.match_current_bg if current else Colors.match_bg
         if matcher is not None:
             lo = max(0, first - 256)
             piece = text[lo:min(len(text), last + 256)]
-            bg = Colors.match_current_bg if current else Colors.match_bg
             for s, e in matcher.spans(piece, limit=200):
                 s += lo
                 e += lo
                 if e <= first or s >= last:
                     continue
                 s, e = max(s, first), min(e, last)
-                painter.fillRect(int(x0 + s * cw), y + 1, max(1, int((e - s) * cw)), h - 2, bg)
-        # The text, in styled runs.
+                painter.fillRect(int(x0 + s * cw), y + 1, max(1, int((e - s) * cw)), h - 2, match_bg)
+                matches.append((s, e))
+        # The text, in styled runs; where it lies on a match, readable on the match's colour.
         default_pen = Colors.stderr_text if err else Colors.text
-        if not line.spans:
+        if not line.spans and not matches:
             painter.setPen(default_pen)
             painter.drawText(int(x0 + first * cw), baseline, text[first:last])
         else:
-            pos = first
-            for span in line.spans:
-                if span.end <= first:
-                    continue
-                if span.start >= last:
-                    break
-                s, e = max(span.start, first), min(span.end, last)
-                if s > pos:
-                    self._run(painter, text[pos:s], x0 + pos * cw, baseline, None, default_pen, row_bg)
-                self._run(painter, text[s:e], x0 + s * cw, baseline, span.style, default_pen, row_bg)
-                pos = e
-            if pos < last:
-                self._run(painter, text[pos:last], x0 + pos * cw, baseline, None, default_pen, row_bg)
+            for s, e, style, on_match in _on_matches(_styled_pieces(line.spans, first, last), matches):
+                self._run(painter, text[s:e], x0 + s * cw, baseline, style, default_pen,
+                          match_bg if on_match else row_bg)
         if len(text) > DISPLAY_LIMIT and last >= DISPLAY_LIMIT:
             self._more(painter, x0 + DISPLAY_LIMIT * cw, baseline, len(text))
 
@@ -428,7 +420,7 @@ class LogDelegate(QStyledItemDelegate):
         fg = default_pen
         if style is None:
             painter.setFont(self.font)
-            painter.setPen(fg)
+            painter.setPen(self.pen_on(fg, row_bg))
             painter.drawText(int(x), int(baseline), piece)
             return
         bg = None
@@ -454,6 +446,41 @@ class LogDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(fg)
         painter.drawText(int(x), int(baseline), piece)
+
+
+def _styled_pieces(spans: tuple[Any, ...], first: int, last: int) -> Iterator[tuple[int, int, Style | None]]:
+    """The characters ``first`` to ``last`` as (start, end, style) runs (None: plain)."""
+    pos = first
+    for span in spans:
+        if span.end <= first:
+            continue
+        if span.start >= last:
+            break
+        s, e = max(span.start, first), min(span.end, last)
+        if s > pos:
+            yield pos, s, None
+        yield s, e, span.style
+        pos = e
+    if pos < last:
+        yield pos, last, None
+
+
+def _on_matches(pieces: Iterable[tuple[int, int, Style | None]], matches: list[tuple[int, int]]
+                ) -> Iterator[tuple[int, int, Style | None, bool]]:
+    """The runs cut where search matches (sorted, apart) begin and end, each saying
+    whether it lies on a match."""
+    for s, e, style in pieces:
+        pos = s
+        for ms, me in matches:
+            if me <= pos or ms >= e:
+                continue
+            if ms > pos:
+                yield pos, ms, style, False
+            end = min(me, e)
+            yield max(ms, pos), end, style, True
+            pos = end
+        if pos < e:
+            yield pos, e, style, False
 
 
 def _duration(seconds: float) -> str:

@@ -545,3 +545,38 @@ def test_coloured_text_stays_readable_on_a_selected_row(qtbot):
     unselected = {shot.pixelColor(x, h + h // 2).getRgb()[:3] for x in range(0, 300)}
     assert red in unselected
 
+
+def test_runs_are_cut_where_matches_begin_and_end():
+    pieces = [(0, 4, None), (4, 10, "red"), (10, 12, None)]
+    got = list(logviewer._on_matches(pieces, [(2, 6), (9, 11)]))
+    assert got == [(0, 2, None, False), (2, 4, None, True), (4, 6, "red", True), (6, 9, "red", False),
+                   (9, 10, "red", True), (10, 11, None, True), (11, 12, None, False)]
+    assert list(logviewer._on_matches(pieces, [])) == [(s, e, st, False) for s, e, st in pieces]
+
+
+def test_text_on_a_search_match_stays_readable(qtbot):
+    """Light text, and red, on the current match's orange were hard to read."""
+    from desktop.engine.logbuffer import MIN_CONTRAST, contrast
+
+    model = LogModel()
+    model.append(LineAssembler(timestamps=False).feed(
+        [(STDOUT, b"plainplainplain \x1b[31mREDREDREDRED\x1b[0m\n")]))
+    model.set_search(Matcher("plainplainplain REDREDREDRED"), filtering=False)
+    view = LogView(model)
+    qtbot.addWidget(view)
+    view.resize(500, 80)
+    view.show()
+    qtbot.waitExposed(view)
+    view.delegate.current_seq = model.seq_at(0)
+    view.viewport().update()
+    shot = view.viewport().grab().toImage()
+    orange = logviewer.Colors.match_current_bg
+    assert contrast(logviewer.Colors.text.getRgb()[:3], orange.getRgb()[:3]) < MIN_CONTRAST  # as it was
+    cw, x0, h = view.delegate.char_w, int(view.delegate.text_x()), view.delegate.row_h
+
+    def best_contrast(a: int, b: int) -> float:  # of the characters a to b, against the orange
+        pixels = {shot.pixelColor(x, y).getRgb()[:3] for y in range(1, h - 1)
+                  for x in range(int(x0 + a * cw), int(x0 + b * cw))}
+        return max(contrast(p, orange.getRgb()[:3]) for p in pixels)
+    assert best_contrast(0, 15) >= MIN_CONTRAST - 0.1   # the plain text
+    assert best_contrast(16, 28) >= MIN_CONTRAST - 0.1  # the red
