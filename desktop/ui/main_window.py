@@ -557,16 +557,18 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setObjectName("confirmRemove")
         box.setIcon(QMessageBox.Icon.Warning if running else QMessageBox.Icon.Question)
-        box.setWindowTitle("Remove containers")
-        if running and len(sel) == 1:
+        one = len(sel) == 1
+        box.setWindowTitle("Remove container" if one else "Remove containers")
+        if running and one:
             box.setText(f"Force-remove the running container {sel[0].name}? It will be killed.")
         elif running:
             box.setText(f"Force-remove {len(sel)} containers? {len(running)} of them "
                         f"{'is' if len(running) == 1 else 'are'} running and will be killed.")
         else:
             box.setText(f"Remove {plural(len(sel), 'container')}?")
-        box.setInformativeText(f"{names}\n\nTheir file systems are deleted; this cannot be undone.")
-        volumes = QCheckBox("Also remove their anonymous volumes", box)
+        their = "Its file system is" if one else "Their file systems are"
+        box.setInformativeText(f"{names}\n\n{their} deleted; this cannot be undone.")
+        volumes = QCheckBox("Also remove its anonymous volumes" if one else "Also remove their anonymous volumes", box)
         volumes.setObjectName("removeVolumesCheck")
         box.setCheckBox(volumes)
         ok = box.addButton("Force Remove" if running else "Remove", QMessageBox.ButtonRole.DestructiveRole)

@@ -202,12 +202,30 @@ def test_force_remove_asks_first(window, qtbot, cleanup):
     window.action_remove.trigger()
     box = _confirm(qtbot, window, "confirmRemove", "cancel")
     assert "running" in box.text() and "Force" in box.text()
+    # one container: said of it alone
+    assert box.windowTitle() == "Remove container"
+    assert box.informativeText() == f"{name}\n\nIts file system is deleted; this cannot be undone."
+    assert box.checkBox().text() == "Also remove its anonymous volumes"
     qtbot.wait(300)
     assert ps_field(name, "State") == "running"
     window.action_remove.trigger()
     _confirm(qtbot, window, "confirmRemove", "confirmRemoveButton")
     qtbot.waitUntil(lambda: row_of(window, name) < 0, timeout=8000)
     assert ps_field(name, "Names") == ""
+
+
+def test_removing_several_asks_of_them_all(window, qtbot, cleanup):
+    names = [cleanup.name("rm2"), cleanup.name("rm2")]
+    for n in names:
+        docker("create", "--name", n, *cleanup.label_args(), "docker/whalesay:latest", "true")
+    qtbot.waitUntil(lambda: all(row_of(window, n) >= 0 for n in names), timeout=8000)
+    select_names(window, names)
+    window.action_remove.trigger()
+    box = _confirm(qtbot, window, "confirmRemove", "cancel")
+    assert box.text() == "Remove 2 containers?" and box.windowTitle() == "Remove containers"
+    assert box.informativeText().endswith("Their file systems are deleted; this cannot be undone.")
+    assert box.checkBox().text() == "Also remove their anonymous volumes"
+    assert all(ps_field(n, "State") == "created" for n in names)  # cancelled: both still there
 
 
 def image_row(window, ref: str) -> int:
