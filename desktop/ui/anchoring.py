@@ -13,7 +13,8 @@ class PointerAnchor(QObject):
     newest first) moves the row about to be clicked. While the pointer is over the
     view, the view scrolls by as many rows as were added or removed above that row, so
     it stays under the pointer; the new rows are a scroll away. With the pointer
-    elsewhere the view behaves as before (at the top, new rows show at once).
+    elsewhere the view behaves as before (at the top, new rows show at once). A list
+    that fits in the view has nowhere to scroll: its rows still move.
     """
 
     def __init__(self, view: QTableView) -> None:
