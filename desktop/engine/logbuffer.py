@@ -676,6 +676,7 @@ class LogReader:
 
     #: Bytes of chunks turned into lines before the loop gets control back.
     slice_bytes = 256 * 1024
+
     def __init__(self, *, tail: int | str = 1000, since: float | None = None,
                  high_water: int = 8 << 20, batch_interval: float = 0.0) -> None:
         self.tail = tail

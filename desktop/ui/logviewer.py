@@ -738,7 +738,7 @@ class LogViewer(QWidget):
         self.cid = container.id
         self.live = live
         self.model = LogModel(capacity, self)
-        self.reader = LogReader(tail=tail, batch_interval=FRAME_MS / 1000)
+        self.reader = self._new_reader(tail)
         self._pending: list[RawLine] = []
         self._task: asyncio.Task | None = None
         self._resume_wanted = False
@@ -918,13 +918,23 @@ class LogViewer(QWidget):
         if tail == self.reader.tail and since is None and self.reader.since is None and self.reader.resuming:
             return
         self.stop()
-        self._drop_pending()
+        self._empty()
+        self.reader = self._new_reader(tail, since)
+        self.start()
+
+    @staticmethod
+    def _new_reader(tail: int | str, since: float | None = None) -> LogReader:
+        # lines are shown once a frame: the reader hands them over as often, no more
+        return LogReader(tail=tail, since=since, batch_interval=FRAME_MS / 1000)
+
+    def _empty(self) -> None:
+        """Drop every line, shown and waiting; the lines are freed a slice at a time."""
+        free_gradually(self._pending)
+        self._pending = []
         self.held = 0
         self.model.clear()
         self._cleared_at = self.model.store.first_seq
         self._skipped = 0
-        self.reader = LogReader(tail=tail, since=since, batch_interval=FRAME_MS / 1000)
-        self.start()
 
     def stop(self) -> None:
         """Stop reading (closes the connection)."""
@@ -940,8 +950,7 @@ class LogViewer(QWidget):
         self._closed = True
         self.stop()
         self._frame.stop()
-        self._drop_pending()
-        self.model.clear()  # the lines are freed a slice at a time, not all at once later
+        self._empty()  # now, not all at once whenever the collector gets to this viewer
         if self.live is not None:
             try:
                 self.live.containerEvent.disconnect(self._on_container_event)
@@ -968,10 +977,6 @@ class LogViewer(QWidget):
             self.stateChanged.emit(state)
 
     # -- frames ---------------------------------------------------------------------------
-    def _drop_pending(self) -> None:
-        free_gradually(self._pending)  # up to the cap of lines: not all at once
-        self._pending = []
-
     def _drain(self) -> None:
         if not self._pending:
             # Nothing came for a while after a backlog: the view is live again. The
@@ -1262,11 +1267,7 @@ class LogViewer(QWidget):
 
     def clear(self) -> None:
         """Empty the view; following goes on."""
-        self._drop_pending()
-        self.held = 0
-        self.model.clear()
-        self._cleared_at = self.model.store.first_seq
-        self._skipped = 0
+        self._empty()
         self.view.delegate.current_seq = None
         self._update_count()
         self.follow_btn.setChecked(True)  # an empty view follows what comes next
