@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     from desktop import resources
     from desktop.engine.client import Engine
     from desktop.engine.errors import EngineError
-    from desktop.ui import errors
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.common import errors
+    from desktop.ui.shell.window import MainWindow
 
     QCoreApplication.setOrganizationName("Berth")
     QCoreApplication.setApplicationName("Berth")
@@ -131,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
 #: PySide6's is a stall of the window (PySide reads each new module's source), better
 #: spent while the user looks at the lists than when they click.
 LATER_MODULES = (
-    "desktop.engine.logstream", "desktop.engine.archive", "desktop.ui.logviewer",
-    "desktop.ui.dialogs.run", "desktop.ui.dialogs.pull", "desktop.ui.dialogs.login",
-    "desktop.ui.files_panel",
+    "desktop.engine.logstream", "desktop.engine.archive", "desktop.ui.logs.viewer",
+    "desktop.ui.containers.run_dialog", "desktop.ui.images.pull_dialog", "desktop.ui.registry.login_dialog",
+    "desktop.ui.files.panel",
 )
 
 

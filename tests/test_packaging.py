@@ -60,12 +60,32 @@ def test_spec_stages_every_package(spec):
         assert (staged / rel).is_file(), f"{rel} is not staged for the bundle"
 
 
-def test_pyproject_lists_every_package(spec):
-    """setuptools installs only the listed packages: one missing breaks the wheel."""
-    _, cfg = spec["setuptools_config"]()
-    listed = set(cfg["packages"])
-    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "desktop").rglob("__init__.py")}
-    assert on_disk <= listed, f"pyproject.toml's packages list lacks {sorted(on_disk - listed)}"
+def test_the_wheel_holds_every_module_and_resource(tmp_path):
+    """The packages are found, not listed: a new folder under desktop/ lands in the wheel
+    (and so in the .deb and the bundle), and so does every resource file."""
+    src = tmp_path / "src"  # a copy: building leaves build/ and *.egg-info behind
+    for name in ("desktop", "resources"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                          "--disable-pip-version-check", "-q", "-w", str(tmp_path / "dist"), str(src)],
+                         capture_output=True, text=True, timeout=240)
+    assert res.returncode == 0, res.stderr[-2000:]
+    wheels = list((tmp_path / "dist").glob("berth-*.whl"))
+    assert len(wheels) == 1, wheels
+    import zipfile
+    with zipfile.ZipFile(wheels[0]) as z:
+        names = set(z.namelist())
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "desktop").rglob("*.py")
+               if "__pycache__" not in p.parts}
+    assert modules and modules <= names, sorted(modules - names)
+    resources = {"desktop/resources/" + p.relative_to(ROOT / "resources").as_posix()
+                 for p in (ROOT / "resources").rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts and "appicon" not in p.parts}
+    # (appicon/ holds the installers' icons, read by packaging/ from the checkout)
+    assert resources <= names, sorted(resources - names)
+    assert not any(n.startswith(("tests/", "packaging/")) for n in names)
 
 
 def _qt_modules_imported() -> set[str]:

@@ -97,7 +97,7 @@ async def _until(pred, timeout: float) -> None:
 
 
 def _open_viewer(engine, name: str, **kw):
-    from desktop.ui.logviewer import LogViewer
+    from desktop.ui.logs.viewer import LogViewer
 
     async def make():
         c = await engine.container(name)

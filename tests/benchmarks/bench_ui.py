@@ -81,7 +81,7 @@ def _app():
 
 def _window(host: str | None = None):
     from desktop.engine.client import Engine
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.shell.window import MainWindow
 
     w = MainWindow(Engine(host=host))
     w.resize(1200, 700)

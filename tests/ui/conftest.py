@@ -30,7 +30,7 @@ def qloop(qapp):
     asyncio.events._set_running_loop(loop)
     asyncio.set_event_loop(loop)
     yield loop
-    from desktop.ui import tasks
+    from desktop.ui.common import tasks
 
     for t in tasks.pending():
         t.cancel()
@@ -50,7 +50,7 @@ def qloop(qapp):
 @pytest.fixture
 def route(qapp):
     """The error route; its history is cleared for the test."""
-    from desktop.ui import errors
+    from desktop.ui.common import errors
 
     r = errors.get_route()
     r.history.clear()

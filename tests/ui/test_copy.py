@@ -1,4 +1,4 @@
-"""Dropping files on a container row copies them in (desktop.ui.copy), on the real engine."""
+"""Dropping files on a container row copies them in (desktop.ui.files.copy), on the real engine."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QTableView
 from tests.conftest import HTTPD, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.records import Container
-from desktop.ui.copy import ContainerDropTarget, CopyDialog, settings_key
+from desktop.ui.files.copy import ContainerDropTarget, CopyDialog, settings_key
 from tests.engine.test_archive import OLD, make_site
 
 HTDOCS = "/usr/local/apache2/htdocs"

@@ -1,4 +1,4 @@
-"""The files panel (desktop.ui.files_panel) on the real engine: listing, saving, dragging out."""
+"""The files panel (desktop.ui.files.panel) on the real engine: listing, saving, dragging out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from desktop.ui.files_panel import FilesPanel
+from desktop.ui.files.panel import FilesPanel
 from tests.conftest import HTTPD, WHALESAY, docker
 from tests.ui.test_copy import engine_qt, record, settings, simulate_drop  # noqa: F401 (fixtures)
 
@@ -83,7 +83,7 @@ def test_drag_out_stages_the_files_first(qtbot, engine_qt, settings, web, tmp_pa
     panel = open_panel(qtbot, engine_qt, web, settings, "/data/폴더 하나")
     panel.select("big file.bin")
     staged = []
-    from desktop.ui import tasks
+    from desktop.ui.common import tasks
     tasks.spawn(panel.stage(panel.selected_paths()), on_success=staged.append)
     qtbot.waitUntil(lambda: bool(staged), timeout=30000)
     mime = panel.mime_for(staged[0])

@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
 
 from desktop.engine.client import Engine
 from desktop.engine.credentials import KEYRING_SERVICE, CredentialStore
-from desktop.ui.dialogs import LoginDialog, OutputDialog, PullDialog, RunDialog
-from desktop.ui.dialogs.common import Tone
+from desktop.ui.containers.output_dialog import OutputDialog
+from desktop.ui.containers.run_dialog import RunDialog
+from desktop.ui.images.pull_dialog import PullDialog
+from desktop.ui.registry.login_dialog import LoginDialog
+from desktop.ui.common.widgets import Tone
 from tests.conftest import HTTPD, REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, WHALESAY, docker
 
 pytestmark = pytest.mark.registry

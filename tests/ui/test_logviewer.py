@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QTableView
 
 from desktop.engine.client import Engine
 from desktop.engine.logbuffer import STDERR, STDOUT, LineAssembler, Matcher, rgb_of
-from desktop.ui.live import LiveEngine
-from desktop.ui import logviewer
-from desktop.ui.logviewer import LogModel, LogTabs, LogView, LogViewer
+from desktop.ui.common.live import LiveEngine
+from desktop.ui.logs import viewer as logviewer
+from desktop.ui.logs.viewer import LogModel, LogTabs, LogView, LogViewer
 from tests.conftest import WHALESAY, docker
 
 

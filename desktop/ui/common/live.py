@@ -11,7 +11,7 @@ from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError
 from desktop.engine.monitor import Monitor
 from desktop.engine.records import EngineInfo
-from desktop.ui import tasks
+from desktop.ui.common import tasks
 
 
 class LiveEngine(QObject):

@@ -40,7 +40,7 @@ from desktop.engine.logbuffer import (
     rgb_of,
 )
 from desktop.engine.records import Container
-from desktop.ui import errors, tasks
+from desktop.ui.common import errors, tasks
 
 
 #: Characters of one line that are drawn; the rest is kept (copy and save give it all).

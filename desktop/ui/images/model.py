@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from desktop.engine import formatting
 from desktop.engine.formatting import ImageRow
-from desktop.ui.models.base import RecordTableModel
+from desktop.ui.common.table_model import RecordTableModel
 
 
 class Column(enum.IntEnum):

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.engine.records import PullProgress
-from desktop.ui import tasks
+from desktop.ui.common import tasks
 
 
 class Tone(enum.Enum):

@@ -33,7 +33,7 @@ from desktop.engine.archive import CopyPlan, CopyResult, Progress, human_size
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import Container
-from desktop.ui import errors, tasks
+from desktop.ui.common import errors, tasks
 
 SETTINGS_KEY = "copy/lastDestination"
 #: where common web server images serve files from (httpd, nginx, php/apache, caddy, arch)

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from desktop.engine import formatting
 from desktop.engine.aging import aged_status
 from desktop.engine.records import Container
-from desktop.ui.models.base import RecordTableModel
+from desktop.ui.common.table_model import RecordTableModel
 
 
 class Column(enum.IntEnum):

@@ -13,8 +13,8 @@ from desktop.engine.client import Engine
 from desktop.engine.credentials import DOCKER_HUB, registry_key
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import parse_image_reference
-from desktop.ui import errors
-from desktop.ui.dialogs.common import FieldMessage, TaskOwner, dialog_buttons, field_row
+from desktop.ui.common import errors
+from desktop.ui.common.widgets import FieldMessage, TaskOwner, dialog_buttons, field_row
 
 
 def registry_title(registry: str) -> str:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 
 from desktop.engine.formatting import ImageRow
 from desktop.engine.records import Container
-from desktop.ui.models.base import Role
+from desktop.ui.common.table_model import Role
 
 STATE_WORDS = {"up": "running", "stopped": "exited", "exited": "exited", "running": "running",
                "paused": "paused", "created": "created", "restarting": "restarting", "dead": "dead"}

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
-from desktop.ui.dialogs.common import FieldMessage, TaskOwner, fixed_font
+from desktop.ui.common.widgets import FieldMessage, TaskOwner, fixed_font
 
 MAX_LINES = 20_000
 

@@ -28,8 +28,8 @@ from desktop.engine.archive import Progress, RemoteEntry, human_size
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import Container
-from desktop.ui import errors, tasks
-from desktop.ui.copy import ContainerDropTarget
+from desktop.ui.common import errors, tasks
+from desktop.ui.files.copy import ContainerDropTarget
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 

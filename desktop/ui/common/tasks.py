@@ -2,7 +2,7 @@
 
 ``spawn(coro, name="refresh")`` starts a task; a new task of the same name cancels the
 previous one (a new refresh supersedes the old). Failures go to
-:func:`desktop.ui.errors.report` unless the caller handles them.
+:func:`desktop.ui.common.errors.report` unless the caller handles them.
 
     spawn(engine.stop(cid), context=f"Stopping {name}", on_success=lambda _: ...)
 """
@@ -13,7 +13,7 @@ import asyncio
 from typing import Any, Callable, Coroutine
 
 from desktop import log
-from desktop.ui import errors
+from desktop.ui.common import errors
 
 _tasks: set[asyncio.Task] = set()
 _named: dict[str, asyncio.Task] = {}

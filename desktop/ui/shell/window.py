@@ -20,14 +20,14 @@ from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import NONE, ImageRow
 from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, EngineInfo
-from desktop.ui import errors, tasks
-from desktop.ui.anchoring import PointerAnchor
-from desktop.ui.filtering import FilterProxy
-from desktop.ui.live import LiveEngine
-from desktop.ui.models.base import Role
-from desktop.ui.models.containers import Column as CColumn
-from desktop.ui.models.containers import ContainersModel
-from desktop.ui.models.images import ImagesModel
+from desktop.ui.common import errors, tasks
+from desktop.ui.common.anchoring import PointerAnchor
+from desktop.ui.common.filtering import FilterProxy
+from desktop.ui.common.live import LiveEngine
+from desktop.ui.common.table_model import Role
+from desktop.ui.containers.model import Column as CColumn
+from desktop.ui.containers.model import ContainersModel
+from desktop.ui.images.model import ImagesModel
 
 
 def browser_host(engine_host: str, ip: str) -> str:
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         self.files_dock.hide()
         self.view_menu.addAction(self.files_dock.toggleViewAction())
         # Drop files from the file manager on a container row to copy them in.
-        from desktop.ui.copy import ContainerDropTarget
+        from desktop.ui.files.copy import ContainerDropTarget
 
         self.drop_target = ContainerDropTarget(self.containers_table, self.engine, self._container_at)
 
@@ -718,7 +718,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ dialogs (filled in by features)
     def open_run_dialog(self, image: str = "") -> None:
-        from desktop.ui.dialogs.run import RunDialog
+        from desktop.ui.containers.run_dialog import RunDialog
 
         local = sorted({r.reference for r in self.images_model.records() if r.tag != NONE})
         dlg = RunDialog(self.engine, self, image=image, images=local)
@@ -728,7 +728,7 @@ class MainWindow(QMainWindow):
         self._run_dialog = dlg
 
     def open_pull_dialog(self, reference: str = "") -> None:
-        from desktop.ui.dialogs.pull import PullDialog
+        from desktop.ui.images.pull_dialog import PullDialog
 
         dlg = PullDialog(self.engine, self, reference=reference)
         dlg.loginRequested.connect(self.open_login_dialog)
@@ -769,7 +769,7 @@ class MainWindow(QMainWindow):
             self._pull_dialog = None
 
     def open_login_dialog(self, registry: str = "") -> None:
-        from desktop.ui.dialogs.login import LoginDialog
+        from desktop.ui.registry.login_dialog import LoginDialog
 
         dlg = LoginDialog(self.engine, self, registry=registry or "")
         dlg.loggedIn.connect(self._logged_in)
@@ -781,7 +781,7 @@ class MainWindow(QMainWindow):
             self.open_logs(c)
 
     def open_logs(self, c: Container) -> None:
-        from desktop.ui.logviewer import LogTabs
+        from desktop.ui.logs.viewer import LogTabs
 
         if self.log_tabs is None:
             self.log_tabs = LogTabs(self.engine, self.live, self.log_dock)
@@ -797,7 +797,7 @@ class MainWindow(QMainWindow):
             self.open_files(sel[0])
 
     def open_files(self, c: Container) -> None:
-        from desktop.ui.files_panel import FilesPanel
+        from desktop.ui.files.panel import FilesPanel
 
         if self.files_panel is not None:
             self.files_panel.shutdown()

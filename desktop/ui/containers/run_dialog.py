@@ -28,14 +28,14 @@ from desktop.engine.parsing import (
     validate_container_name,
 )
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
-from desktop.ui import errors
-from desktop.ui.dialogs.common import (
+from desktop.ui.common import errors
+from desktop.ui.common.widgets import (
     dialog_buttons,
     Collapsible, CopyableLine, FieldMessage, PullTracker, TaskOwner, Tone, field_row, fixed_font,
 )
-from desktop.ui.dialogs.login import registry_title
-from desktop.ui.dialogs.output import OutputDialog
-from desktop.ui.dialogs.pull import pull_registry
+from desktop.ui.registry.login_dialog import registry_title
+from desktop.ui.containers.output_dialog import OutputDialog
+from desktop.ui.images.pull_dialog import pull_registry
 
 RESTART_POLICIES = (
     ("no", "Never"),

@@ -14,9 +14,9 @@ from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import familiar_reference, parse_image_reference
 from desktop.engine.records import PullProgress
-from desktop.ui import errors
-from desktop.ui.dialogs.common import FieldMessage, PullTracker, TaskOwner, dialog_buttons, field_row, fixed_font
-from desktop.ui.dialogs.login import registry_title
+from desktop.ui.common import errors
+from desktop.ui.common.widgets import FieldMessage, PullTracker, TaskOwner, dialog_buttons, field_row, fixed_font
+from desktop.ui.registry.login_dialog import registry_title
 
 
 def pull_registry(reference: str) -> str:

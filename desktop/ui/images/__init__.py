@@ -1,0 +1,1 @@
+"""Images: the ``docker images`` table, pulling, tagging and removing images."""

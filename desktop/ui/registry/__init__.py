@@ -1,0 +1,1 @@
+"""Registries: logging in and out."""
