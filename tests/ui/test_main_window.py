@@ -6,7 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.engine.client import Engine
 from desktop.ui.shell.window import MainWindow
@@ -156,8 +156,8 @@ def test_bulk_stop_of_three(window, qtbot, cleanup):
         cleanup.run("--name", n, "--stop-timeout", "1", "docker/whalesay:latest", "sleep", "300")
     qtbot.waitUntil(lambda: all(row_of(window, n) >= 0 for n in names), timeout=8000)
     select_names(window, names)
-    assert window.action_stop.isEnabled() and not window.action_start.isEnabled()
-    window.action_stop.trigger()
+    assert window.container_actions.stop.isEnabled() and not window.container_actions.start.isEnabled()
+    window.container_actions.stop.trigger()
     assert window.statusBar().currentMessage().startswith("Stopping 3 containers…")  # said at once
     qtbot.waitUntil(lambda: all(cell(window, n, Column.STATUS).startswith("Exited") for n in names), timeout=20000)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Stopped 3 containers", timeout=5000)
@@ -165,7 +165,7 @@ def test_bulk_stop_of_three(window, qtbot, cleanup):
         assert ps_field(n, "State") == "exited"
     # the selection survived the three updates, and the actions follow the new state
     assert {c.name for c in window.selected_containers()} == set(names)
-    qtbot.waitUntil(lambda: window.action_start.isEnabled() and not window.action_stop.isEnabled(), timeout=2000)
+    qtbot.waitUntil(lambda: window.container_actions.start.isEnabled() and not window.container_actions.stop.isEnabled(), timeout=2000)
 
 
 def test_a_failure_among_several_is_not_reported_as_done(window, qtbot, cleanup, route):
@@ -176,7 +176,7 @@ def test_a_failure_among_several_is_not_reported_as_done(window, qtbot, cleanup,
     qtbot.waitUntil(lambda: row_of(window, good) >= 0 and row_of(window, bad) >= 0, timeout=8000)
     qtbot.waitUntil(lambda: cell(window, good, Column.STATUS).startswith("Exited"), timeout=8000)
     select_names(window, [good, bad])
-    window.action_start.trigger()
+    window.container_actions.start.trigger()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Started 1 of 2; 1 failed", timeout=20000)
     shown = route.last()
     assert shown is not None and bad in shown.message + shown.detail
@@ -199,7 +199,7 @@ def test_force_remove_asks_first(window, qtbot, cleanup):
     cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
     qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
     select_names(window, [name])
-    window.action_remove.trigger()
+    window.container_actions.remove.trigger()
     box = _confirm(qtbot, window, "confirmRemove", "cancel")
     assert "running" in box.text() and "Force" in box.text()
     # one container: said of it alone
@@ -208,7 +208,7 @@ def test_force_remove_asks_first(window, qtbot, cleanup):
     assert box.checkBox().text() == "Also remove its anonymous volumes"
     qtbot.wait(300)
     assert ps_field(name, "State") == "running"
-    window.action_remove.trigger()
+    window.container_actions.remove.trigger()
     _confirm(qtbot, window, "confirmRemove", "confirmRemoveButton")
     qtbot.waitUntil(lambda: row_of(window, name) < 0, timeout=8000)
     assert ps_field(name, "Names") == ""
@@ -220,7 +220,7 @@ def test_removing_several_asks_of_them_all(window, qtbot, cleanup):
         docker("create", "--name", n, *cleanup.label_args(), "docker/whalesay:latest", "true")
     qtbot.waitUntil(lambda: all(row_of(window, n) >= 0 for n in names), timeout=8000)
     select_names(window, names)
-    window.action_remove.trigger()
+    window.container_actions.remove.trigger()
     box = _confirm(qtbot, window, "confirmRemove", "cancel")
     assert box.text() == "Remove 2 containers?" and box.windowTitle() == "Remove containers"
     assert box.informativeText().endswith("Their file systems are deleted; this cannot be undone.")
@@ -250,7 +250,7 @@ def test_remove_image_refused_while_used_then_done(window, qtbot, cleanup, route
     idx = window.images_proxy.mapFromSource(src)
     window.images_table.selectionModel().select(idx, window.images_table.selectionModel().SelectionFlag.ClearAndSelect
                                                  | window.images_table.selectionModel().SelectionFlag.Rows)
-    assert window.action_remove_image.isEnabled()
+    assert window.image_actions.remove.isEnabled()
     # The image has other tags (docker/whalesay), so the engine untags this one unless a
     # container needs it by id; use the tag-only image of its own to see the refusal.
     own = cleanup.image(f"berth-test-{RUN_ID}/solo:one")
@@ -268,7 +268,7 @@ def test_remove_image_refused_while_used_then_done(window, qtbot, cleanup, route
     idx = window.images_proxy.mapFromSource(src)
     window.images_table.selectionModel().select(idx, window.images_table.selectionModel().SelectionFlag.ClearAndSelect
                                                  | window.images_table.selectionModel().SelectionFlag.Rows)
-    window.action_remove_image.trigger()
+    window.image_actions.remove.trigger()
     _confirm(qtbot, window, "confirmRemoveImage", "confirmRemoveImageButton")
     qtbot.waitUntil(lambda: route.last() is not None, timeout=5000)
     assert "container" in route.last().message.lower() and "uses" in route.last().message.lower()
@@ -278,7 +278,7 @@ def test_remove_image_refused_while_used_then_done(window, qtbot, cleanup, route
         window.images_proxy.mapFromSource(window.images_model.index(image_row(window, own), 0)),
         window.images_table.selectionModel().SelectionFlag.ClearAndSelect
         | window.images_table.selectionModel().SelectionFlag.Rows)
-    window.action_remove_image.trigger()
+    window.image_actions.remove.trigger()
     _confirm(qtbot, window, "confirmRemoveImage", "confirmRemoveImageButton")
     qtbot.waitUntil(lambda: image_row(window, own) < 0, timeout=5000)
     assert not docker("images", "-q", own).strip()
@@ -404,7 +404,7 @@ def test_copy_id(window, qtbot, cleanup):
     cid = cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
     qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
     select_names(window, [name])
-    window.action_copy_id.trigger()
+    window.container_actions.copy_id.trigger()
     assert QGuiApplication.clipboard().text() == cid
 
 
@@ -413,12 +413,12 @@ def test_logs_open_in_the_dock_and_the_last_tab_closed_hides_it(window, qtbot, c
     cleanup.run("--name", name, "docker/whalesay:latest", "sh", "-c", "echo hello-dock; sleep 300")
     qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
     select_names(window, [name])
-    window.action_logs.trigger()
-    assert window.log_dock.isVisible() and window.log_tabs.count() == 1
-    viewer = window.log_tabs.currentWidget()
+    window.container_actions.logs.trigger()
+    assert window.docks.log_dock.isVisible() and window.docks.log_tabs.count() == 1
+    viewer = window.docks.log_tabs.currentWidget()
     qtbot.waitUntil(lambda: viewer.view.toPlainText() == "hello-dock" or viewer.flush(), timeout=10_000)
-    window.log_tabs.close_tab(0)
-    assert window.log_tabs.count() == 0 and not window.log_dock.isVisible()
+    window.docks.log_tabs.close_tab(0)
+    assert window.docks.log_tabs.count() == 0 and not window.docks.log_dock.isVisible()
 
 
 def test_tag_image_through_the_tag_dialog(window, qtbot, cleanup):
@@ -432,8 +432,8 @@ def test_tag_image_through_the_tag_dialog(window, qtbot, cleanup):
     idx = window.images_proxy.mapFromSource(window.images_model.index(image_row(window, "docker/whalesay:latest"), 0))
     sm = window.images_table.selectionModel()
     sm.select(idx, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
-    assert window.action_tag_image.isEnabled()
-    window.action_tag_image.trigger()
+    assert window.image_actions.tag.isEnabled()
+    window.image_actions.tag.trigger()
     dlg = window.findChild(QInputDialog, "tagDialog")
     assert dlg is not None and dlg.isVisible()
     dlg.setTextValue(ref)
@@ -461,7 +461,7 @@ def test_the_engine_menu_checks_the_context_in_use_not_a_host_given_by_address(q
     def checked(engine: Engine) -> list[str]:
         w = MainWindow(engine)
         qtbot.addWidget(w)
-        w._fill_engine_menu()
+        w.engine_switcher.fill()
         return [a.text().split()[0] for a in w.engine_menu.actions() if a.isChecked()]
 
     assert Engine(context="default").explicit_host is False
@@ -548,3 +548,24 @@ def test_the_row_under_the_pointer_stays_put_while_containers_come(window, qtbot
     above = name_at(y - view.rowHeight(0))
     create(1, "later")
     assert bar.value() == 0 and name_at(y) == above
+
+
+def test_the_toolbar_shows_the_current_tabs_actions(window, qtbot):
+    """On the Images tab the tool bar offers the image actions, not disabled container ones."""
+    from PySide6.QtWidgets import QToolButton
+
+    bar = window.toolbar
+    containers = bar.findChild(QWidget, "containerButtons")
+    images = bar.findChild(QWidget, "imageButtons")
+    assert containers.isVisible() and not images.isVisible()
+    qtbot.waitUntil(lambda: image_row(window, "docker/whalesay:latest") >= 0, timeout=5000)
+    window.tabs.setCurrentWidget(window.images_table)
+    qtbot.waitUntil(lambda: images.isVisible() and not containers.isVisible(), timeout=2000)
+    idx = window.images_proxy.mapFromSource(window.images_model.index(image_row(window, "docker/whalesay:latest"), 0))
+    sm = window.images_table.selectionModel()
+    sm.select(idx, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+    buttons = {b.objectName(): b for b in images.findChildren(QToolButton)}
+    assert set(buttons) == {"actionRunImageButton", "actionTagImageButton", "actionRemoveImageButton"}
+    assert all(b.isEnabled() for b in buttons.values())
+    window.tabs.setCurrentWidget(window.containers_table)
+    qtbot.waitUntil(lambda: containers.isVisible() and not images.isVisible(), timeout=2000)

@@ -5,15 +5,11 @@
 - :func:`field_row`: a field with its message under it, for a form layout row.
 - :class:`Collapsible`: a "more options" part that opens and closes.
 - :class:`CopyableLine`: a read-only line in a fixed-width font with a Copy button.
-- :class:`PullTracker`: the overall fraction of a pull from its per-layer messages.
-- :class:`TaskOwner`: the background work of one dialog, cancelled when it closes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
-from typing import Any, Callable, Coroutine
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QTextOption
@@ -22,8 +18,6 @@ from PySide6.QtWidgets import (
     QToolButton, QVBoxLayout, QWidget,
 )
 
-from desktop.engine.records import PullProgress
-from desktop.ui.common import tasks
 
 
 class Tone(enum.Enum):
@@ -208,73 +202,3 @@ class CopyableLine(QWidget):
     def copy(self) -> None:
         if self.text():
             QGuiApplication.clipboard().setText(self.text())
-
-
-# -- pulls ------------------------------------------------------------------------------
-_DONE = ("pull complete", "already exists")
-_DOWNLOADED = ("download complete", "verifying checksum")
-_LAYER_STATUSES = ("pulling fs layer", "waiting", "downloading", "extracting", "retrying") + _DONE + _DOWNLOADED
-
-
-class PullTracker:
-    """Per-layer state of a pull, and the pull's overall fraction (0 to 1).
-
-    A layer counts half for its download and half for its extraction; a layer that
-    already exists counts as done. ``None`` from :attr:`fraction` means "not known yet".
-    """
-
-    def __init__(self) -> None:
-        self.layers: dict[str, tuple[str, float]] = {}  # id -> (status, layer fraction)
-        self.status = ""
-
-    def feed(self, p: PullProgress) -> str | None:
-        """Take one message; return the layer id it was about, or None."""
-        low = p.status.lower()
-        if not p.layer or not low.startswith(_LAYER_STATUSES):
-            if p.status:
-                self.status = p.status
-            return None
-        if low.startswith(_DONE):
-            fraction = 1.0
-        elif low.startswith("downloading"):
-            fraction = 0.5 * (p.current / p.total) if p.total else 0.0
-        elif low.startswith(_DOWNLOADED):
-            fraction = 0.5
-        elif low.startswith("extracting"):
-            fraction = 0.5 + 0.5 * (p.current / p.total) if p.total else 0.5
-        else:
-            fraction = self.layers.get(p.layer, ("", 0.0))[1]
-        self.layers[p.layer] = (p.status, min(max(fraction, 0.0), 1.0))
-        return p.layer
-
-    @property
-    def fraction(self) -> float | None:
-        if not self.layers:
-            return None
-        return sum(f for _, f in self.layers.values()) / len(self.layers)
-
-
-# -- background work ------------------------------------------------------------------------
-class TaskOwner:
-    """The background tasks of one dialog: named after the dialog, cancelled with it."""
-
-    def __init__(self, owner: object) -> None:
-        self._prefix = f"{type(owner).__name__}-{id(owner):x}"
-        self._names: set[str] = set()
-
-    def spawn(self, name: str, coro: Coroutine[Any, Any, Any], *, context: str = "",
-              on_success: Callable[[Any], None] | None = None,
-              on_error: Callable[[BaseException], None] | None = None) -> asyncio.Task:
-        full = f"{self._prefix}-{name}"
-        self._names.add(full)
-        return tasks.spawn(coro, name=full, context=context, on_success=on_success, on_error=on_error)
-
-    def running(self, name: str) -> bool:
-        return tasks.running(f"{self._prefix}-{name}") is not None
-
-    def cancel(self, name: str | None = None) -> None:
-        for full in list(self._names):
-            if name is None or full == f"{self._prefix}-{name}":
-                task = tasks.running(full)
-                if task is not None:
-                    task.cancel()

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
 
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
-from desktop.ui.common.widgets import FieldMessage, TaskOwner, fixed_font
+from desktop.ui.common.operations import Operations
+from desktop.ui.common.widgets import FieldMessage, fixed_font
 
 MAX_LINES = 20_000
 
@@ -32,7 +33,7 @@ class OutputDialog(QDialog):
         self.engine = engine
         self.container_id = container_id
         self.exit_code: int | None = None
-        self._tasks = TaskOwner(self)
+        self._ops = Operations(self)
         self._started = False
         label = name or container_id[:12]
         self.setObjectName("outputDialog")
@@ -76,7 +77,7 @@ class OutputDialog(QDialog):
         super().showEvent(event)
         if not self._started:
             self._started = True
-            self._tasks.spawn("follow", self._follow(), context=f"Reading the output of {self.windowTitle()}")
+            self._ops.run("follow", self._follow, context=f"Reading the output of {self.windowTitle()}")
 
     async def _follow(self) -> None:
         decoders = {1: codecs.getincrementaldecoder("utf-8")("replace"),
@@ -125,6 +126,6 @@ class OutputDialog(QDialog):
         self.exited.emit(code)
 
     def done(self, result: int) -> None:
-        self._tasks.cancel()
+        self._ops.cancel()
         super().done(result)
 

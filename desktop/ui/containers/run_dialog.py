@@ -29,9 +29,10 @@ from desktop.engine.parsing import (
 )
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
 from desktop.ui.common import errors
+from desktop.engine.pulling import PullTracker, follow_pull
+from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import (
-    dialog_buttons,
-    Collapsible, CopyableLine, FieldMessage, PullTracker, TaskOwner, Tone, field_row, fixed_font,
+    Collapsible, CopyableLine, FieldMessage, Tone, dialog_buttons, field_row, fixed_font,
 )
 from desktop.ui.registry.login_dialog import registry_title
 from desktop.ui.containers.output_dialog import OutputDialog
@@ -149,7 +150,7 @@ class RunDialog(QDialog):
         self.show_output = show_output
         self.output_dialog: OutputDialog | None = None
         self.container_id = ""
-        self._tasks = TaskOwner(self)
+        self._ops = Operations(self)
         self._image_names: set[str] = set(images)
         self._images: list[Image] = []
         self._images_loaded = False
@@ -375,10 +376,8 @@ class RunDialog(QDialog):
     # ------------------------------------------------------------------ loading
     def showEvent(self, event) -> None:  # noqa: N802 (Qt)
         super().showEvent(event)
-        if not self._tasks.running("load") and not (self._images_loaded and self._containers_loaded):
-            self._tasks.spawn("load", self._load(), context="Reading the engine's images and containers",
-                              on_error=lambda exc: errors.report(exc, context="Reading the engine's containers",
-                                                                 serious=False))
+        if not self._ops.running("load") and not (self._images_loaded and self._containers_loaded):
+            self._ops.run("load", self._load, context="Reading the engine's containers", serious=False)
 
     async def _load(self) -> None:
         images, containers = await asyncio.gather(self.engine.images(), self.engine.containers())
@@ -682,75 +681,63 @@ class RunDialog(QDialog):
             if first is not None:
                 first.setFocus()
             return
-        self._tasks.spawn("run", self._run(spec), context="Running a container", on_error=self._failed)
+        self._ops.run("run", lambda: self._run(spec), context="Running a container", busy=self._set_busy,
+                      refused=lambda exc: self._show_engine_error(exc, spec.image), failed=self._failed,
+                      done=lambda cid: self._created(cid, spec))
 
     def pull_image(self) -> None:
         """Pull the image in the image field now."""
         if self._busy or "image" in self._errors:
             return
-        self._tasks.spawn("run", self._pull_now(self._values["image"]), context="Pulling", on_error=self._failed)
-
-    async def _pull_now(self, image: str) -> None:
-        self._set_busy(True)
-        try:
-            await self._pull(image)
-        except EngineError as exc:
-            self._show_engine_error(exc, image)
-            return
-        finally:
-            self._set_busy(False)
-        self._check_image()
+        image = self._values["image"]
+        self._ops.run("run", lambda: self._pull(image), context="Pulling", busy=self._set_busy,
+                      refused=lambda exc: self._show_engine_error(exc, image), failed=self._failed,
+                      done=lambda _: self._check_image())
 
     async def _pull(self, image: str) -> None:
         reference = str(parse_image_reference(image))
         self._show_progress(f"Pulling {reference}…", None)
-        tracker = PullTracker()
-        async for batch in self.engine.pull(reference).batches():
-            for p in batch:
-                tracker.feed(p)
+
+        def progress(tracker: PullTracker, _batch: object) -> None:
             self._show_progress(f"Pulling {reference}… {tracker.status}".rstrip(), tracker.fraction)
+        await follow_pull(self.engine, reference, progress)
         self._image_names.add(reference)
         self._refresh_completer()
 
-    async def _run(self, spec: RunSpec) -> None:
-        self._set_busy(True)
+    async def _run(self, spec: RunSpec) -> str:
+        """Pull when needed, then create (and start); the new container's id."""
         pulled = False
+        # pull first when the image is known to be missing; when that is not known
+        # yet, the engine's "no such image" below leads to the pull
+        if not self._image_id(spec.image) and self._is_local(spec.image) is False:
+            await self._pull(spec.image)
+            pulled = True
+        self._show_progress("Creating the container…" if not spec.start else "Starting the container…", None)
+        self._set_cancellable(False)
         try:
-            # pull first when the image is known to be missing; when that is not known
-            # yet, the engine's "no such image" below leads to the pull
-            if not self._image_id(spec.image) and self._is_local(spec.image) is False:
-                await self._pull(spec.image)
-                pulled = True
-            self._show_progress("Creating the container…" if not spec.start else "Starting the container…", None)
-            self._cancellable = False
-            self.cancel_button.setEnabled(False)
-            try:
-                cid = await self.engine.create(spec)
-            except EngineError as exc:
-                if exc.kind is not ErrorKind.IMAGE_NOT_FOUND or pulled:
-                    raise
-                self._cancellable = True
-                self.cancel_button.setEnabled(True)
-                await self._pull(spec.image)
-                self._cancellable = False
-                self.cancel_button.setEnabled(False)
-                cid = await self.engine.create(spec)
+            return await self.engine.create(spec)
         except EngineError as exc:
-            self._set_busy(False)
-            self._show_engine_error(exc, spec.image)
-            return
-        except asyncio.CancelledError:
-            self._set_busy(False)
-            raise
-        self._set_busy(False)
+            if exc.kind is not ErrorKind.IMAGE_NOT_FOUND or pulled:
+                raise
+        self._set_cancellable(True)
+        await self._pull(spec.image)
+        self._set_cancellable(False)
+        return await self.engine.create(spec)
+
+    def _set_cancellable(self, on: bool) -> None:
+        """While the container is being made, Cancel waits: a create cannot be taken back."""
+        self._cancellable = on
+        self.cancel_button.setEnabled(on)
+
+    def _created(self, cid: str, spec: RunSpec) -> None:
         self.container_id = cid
         self.created.emit(cid, spec.start)
         if spec.start and self.show_output:
             if spec.command is not None:
                 self._open_output(cid, spec)
-            else:
-                self._tasks.spawn("settle", self._settle(cid, spec), context="Watching the new container",
-                                  on_error=lambda exc: None)
+            else:  # a container gone or refused meanwhile is no news: the table shows it
+                self._ops.run("settle", lambda: self._settle(cid, spec), context="Watching the new container",
+                              refused=lambda exc: None)
         super().accept()
 
     async def _settle(self, cid: str, spec: RunSpec) -> None:
@@ -799,15 +786,17 @@ class RunDialog(QDialog):
             errors.report(exc, context="Running a container", serious=False)
 
     def _show_login(self, registry: str | None) -> None:
+        """Offer a login to ``registry`` (None: none); the run goes on once it is saved."""
         self._login_registry = registry or ""
         self.login_button.setVisible(registry is not None)
         if registry is not None:
             self.image_pull_button.hide()
+            op = self._ops.current("run")
+            if op is not None:
+                op.wait_for_login(registry)
 
     def _failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
         self.message.error(str(exc) or type(exc).__name__)
-        errors.report(exc, context="Running a container", serious=True, parent=self)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -838,13 +827,12 @@ class RunDialog(QDialog):
         if self._busy and not self._cancellable:
             return
         if self._busy:
-            self._tasks.cancel("run")
-            self._set_busy(False)
+            self._ops.cancel("run")
             self.message.note("Cancelled.")
             return
         super().reject()
 
     def done(self, result: int) -> None:
-        self._tasks.cancel("load")
-        self._tasks.cancel("run")
+        self._ops.cancel("load")
+        self._ops.cancel("run")
         super().done(result)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
@@ -13,9 +11,10 @@ from PySide6.QtWidgets import (
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import familiar_reference, parse_image_reference
+from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.engine.records import PullProgress
-from desktop.ui.common import errors
-from desktop.ui.common.widgets import FieldMessage, PullTracker, TaskOwner, dialog_buttons, field_row, fixed_font
+from desktop.ui.common.operations import Operations
+from desktop.ui.common.widgets import FieldMessage, dialog_buttons, field_row, fixed_font
 from desktop.ui.registry.login_dialog import registry_title
 
 
@@ -46,7 +45,7 @@ class PullDialog(QDialog):
     def __init__(self, engine: Engine, parent: QWidget | None = None, reference: str = "") -> None:
         super().__init__(parent)
         self.engine = engine
-        self._tasks = TaskOwner(self)
+        self._ops = Operations(self)
         self._tracker = PullTracker()
         self._items: dict[str, QTreeWidgetItem] = {}
         self._busy = False
@@ -150,22 +149,6 @@ class PullDialog(QDialog):
             self.ref_message.clear()
         return True
 
-    def _show_login(self, registry: str | None) -> None:
-        self._login_registry = registry or ""
-        self.login_button.setVisible(registry is not None)
-        if registry is not None:
-            self.login_button.setText(f"Log &In to {registry_title(registry)}…")
-
-    def logged_in(self, registry: str) -> None:
-        """A login was saved for ``registry``: if it is the one this pull waited for,
-        the stale refusal goes and the pull starts again."""
-        from desktop.engine.credentials import registry_key
-
-        if self._busy or not self._login_registry or registry_key(registry) != registry_key(self._login_registry):
-            return
-        self._check()  # clears the refusal and the login button
-        self.accept()
-
     # -- pulling ---------------------------------------------------------------
     def accept(self) -> None:
         if self._busy:
@@ -178,7 +161,9 @@ class PullDialog(QDialog):
             self.ref_edit.setFocus()
             return
         reference = str(parse_image_reference(self.reference))
-        self._tasks.spawn("pull", self._pull(reference), context=f"Pulling {reference}", on_error=self._failed)
+        self._ops.run("pull", lambda: self._pull(reference), context=f"Pulling {reference}",
+                      busy=self._set_busy, refused=lambda exc: self._refused(reference, exc),
+                      failed=self._failed, serious=False, done=lambda _: self._pulled(reference))
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -188,39 +173,29 @@ class PullDialog(QDialog):
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
     async def _pull(self, reference: str) -> None:
-        self._tracker = PullTracker()
         self._items.clear()
         self.layers.clear()
         self.progress.setRange(0, 0)  # busy until the layers are known
         self.progress.setTextVisible(True)
         self.status_label.setText(f"Pulling {reference}…")
         self.message.clear()
-        self._set_busy(True)
-        try:
-            pump = self.engine.pull(reference)
-            async for batch in pump.batches():
-                for p in batch:
-                    self._feed(p)
-                self._show_overall()
-        except EngineError as exc:
-            self._set_busy(False)
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(0)
-            self.status_label.clear()
-            self._refused(reference, exc)
-            return
-        except asyncio.CancelledError:
-            self._set_busy(False)
-            raise
-        self._set_busy(False)
+        self._show_login(None)
+        self._tracker = await follow_pull(self.engine, reference, self._show_batch)
+
+    def _pulled(self, reference: str) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(1000)
         self.status_label.setText(self._tracker.status or f"Pulled {reference}.")
         self.pulled.emit(reference)
         super().accept()
 
-    def _feed(self, p: PullProgress) -> None:
-        layer = self._tracker.feed(p)
+    def _show_batch(self, tracker: PullTracker, batch: list[tuple[PullProgress, str | None]]) -> None:
+        self._tracker = tracker
+        for p, layer in batch:
+            self._show_layer(p, layer)
+        self._show_overall()
+
+    def _show_layer(self, p: PullProgress, layer: str | None) -> None:
         if layer is None:
             if p.status:
                 self.status_label.setText(p.status)
@@ -247,6 +222,9 @@ class PullDialog(QDialog):
         self.progress.setValue(int(fraction * 1000))
 
     def _refused(self, reference: str, exc: EngineError) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.status_label.clear()
         registry = pull_registry(reference)
         if exc.kind is ErrorKind.UNAUTHORIZED:
             self.message.error(f"{registry_title(registry)} wants a login to pull {reference}. "
@@ -260,17 +238,24 @@ class PullDialog(QDialog):
             self.message.error(exc.message)
         self.ref_edit.setFocus()
 
+    def _show_login(self, registry: str | None) -> None:
+        """Offer a login to ``registry`` (None: none); the pull goes on once it is saved."""
+        self._login_registry = registry or ""
+        self.login_button.setVisible(registry is not None)
+        if registry is not None:
+            self.login_button.setText(f"Log &In to {registry_title(registry)}…")
+            op = self._ops.current("pull")
+            if op is not None:
+                op.wait_for_login(registry)
+
     def _failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
         self.message.error(str(exc) or type(exc).__name__)
-        errors.report(exc, context="Pulling", serious=False, parent=self)
 
     # -- closing ---------------------------------------------------------------
     def reject(self) -> None:
         """Cancel: stop a running pull (the dialog stays open), else close."""
         if self._busy:
-            self._tasks.cancel("pull")
-            self._set_busy(False)
+            self._ops.cancel("pull")
             self.progress.setRange(0, 1000)
             self.progress.setValue(0)
             self.status_label.setText("The pull was cancelled.")
@@ -278,5 +263,5 @@ class PullDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:
-        self._tasks.cancel()
+        self._ops.cancel()
         super().done(result)

@@ -14,7 +14,8 @@ from desktop.engine.credentials import DOCKER_HUB, registry_key
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import parse_image_reference
 from desktop.ui.common import errors
-from desktop.ui.common.widgets import FieldMessage, TaskOwner, dialog_buttons, field_row
+from desktop.ui.common.operations import Operations
+from desktop.ui.common.widgets import FieldMessage, dialog_buttons, field_row
 
 
 def registry_title(registry: str) -> str:
@@ -47,7 +48,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.engine = engine
         self.stored_in = ""  # where the last successful login was kept
-        self._tasks = TaskOwner(self)
+        self._ops = Operations(self)
         self._busy = False
         self.setObjectName("loginDialog")
         self.setWindowTitle("Log In to a Registry")
@@ -151,7 +152,8 @@ class LoginDialog(QDialog):
 
     def _refresh_status(self) -> None:
         """Say whether a login for the registry is saved (the store may run a helper program)."""
-        self._tasks.spawn("status", self._load_status(self.registry), context="Reading the saved login")
+        registry = self.registry
+        self._ops.run("status", lambda: self._load_status(registry), context="Reading the saved login")
 
     async def _load_status(self, registry: str) -> None:
         cred = await asyncio.to_thread(self.engine.credentials.get, registry)
@@ -166,13 +168,12 @@ class LoginDialog(QDialog):
         if not self.username_edit.text():
             self.username_edit.setText(cred.username)
 
-    def _set_busy(self, busy: bool, text: str = "") -> None:
+    def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         for w in (self.registry_edit, self.username_edit, self.password_edit, self.ok_button):
             w.setEnabled(not busy)
         if busy:
             self.logout_button.setEnabled(False)
-            self.message.note(text)
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
     # -- log in ----------------------------------------------------------------
@@ -196,22 +197,17 @@ class LoginDialog(QDialog):
             first_bad.setFocus()
             return
         registry = self.registry
-        self._set_busy(True, f"Checking the login with {registry_title(registry)}…")
-        self._tasks.spawn("login", self._login(registry, self.username_edit.text().strip(),
-                                               self.password_edit.text()),
-                          context=f"Logging in to {registry_title(registry)}", on_error=self._failed)
+        username, password = self.username_edit.text().strip(), self.password_edit.text()
+        self.message.note(f"Checking the login with {registry_title(registry)}…")
+        self._ops.run("login", lambda: self._login(registry, username, password),
+                      context=f"Logging in to {registry_title(registry)}", busy=self._set_busy,
+                      refused=self._refused, failed=self._failed, serious=False,
+                      done=lambda _: self._logged_in(registry))
 
     async def _login(self, registry: str, username: str, password: str) -> None:
-        try:
-            self.stored_in = await self.engine.login(registry, username, password)
-        except EngineError as exc:
-            self._set_busy(False)
-            self._refused(exc)
-            return
-        except asyncio.CancelledError:
-            self._set_busy(False)
-            raise
-        self._set_busy(False)
+        self.stored_in = await self.engine.login(registry, username, password)
+
+    def _logged_in(self, registry: str) -> None:
         self.password_edit.clear()
         self.message.clear()
         self.loggedIn.emit(registry)
@@ -225,24 +221,19 @@ class LoginDialog(QDialog):
         self._refresh_status()
 
     def _failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
         self.message.error(str(exc) or type(exc).__name__)
-        errors.report(exc, context="Logging in", serious=False, parent=self)
 
     # -- log out ---------------------------------------------------------------
     def logout(self) -> None:
         if self._busy:
             return
         registry = self.registry
-        self._set_busy(True, f"Logging out of {registry_title(registry)}…")
-        self._tasks.spawn("logout", self._logout(registry), context=f"Logging out of {registry_title(registry)}",
-                          on_error=self._failed)
+        self.message.note(f"Logging out of {registry_title(registry)}…")
+        self._ops.run("logout", lambda: self.engine.logout(registry),
+                      context=f"Logging out of {registry_title(registry)}", busy=self._set_busy,
+                      failed=self._failed, serious=False, done=lambda _: self._logged_out(registry))
 
-    async def _logout(self, registry: str) -> None:
-        try:
-            await self.engine.logout(registry)
-        finally:
-            self._set_busy(False)
+    def _logged_out(self, registry: str) -> None:
         self.password_edit.clear()
         self.message.note(f"Logged out of {registry_title(registry)}: the saved login was removed.")
         self.status_label.setText(f"Not logged in to {registry_title(registry)}.")
@@ -251,7 +242,7 @@ class LoginDialog(QDialog):
 
     # -- closing -----------------------------------------------------------------
     def reject(self) -> None:
-        self._tasks.cancel()
+        self._ops.cancel()
         self._set_busy(False)
         self.message.clear()
         self.password_edit.clear()

@@ -1,0 +1,45 @@
+"""The status bar's permanent parts: the engine's state, and how many rows a filter shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from desktop.engine.errors import EngineError
+from desktop.engine.records import EngineInfo
+
+GREY, GREEN, RED = "#8a8f98", "#2e9d57", "#c0392b"
+
+
+class EngineStatus(QLabel):
+    """"● engine · Docker 20.10 (API 1.41)", or why it is not connected and when it retries."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Connecting…", parent)
+        self.setObjectName("engineStatus")
+        self.setAccessibleName("Engine status")
+        self.setTextFormat(Qt.TextFormat.RichText)
+
+    def _set(self, text: str, color: str) -> None:
+        self.setText(f'<span style="color:{color}">●</span> {text}')
+        self.setToolTip(text)
+
+    def connecting(self, label: str) -> None:
+        self._set(f"Connecting to {label}…", GREY)
+
+    def connected(self, label: str, info: EngineInfo) -> None:
+        self._set(f"{label} · Docker {info.version} (API {info.api_version})", GREEN)
+
+    def disconnected(self, label: str, error: EngineError, retry_in: float) -> None:
+        self._set(f"Not connected: {error.message} Retrying in {retry_in:.0f} s…", RED)
+        self.setToolTip(f"{label}\n{error.detail or error.message}")
+
+
+def build_status_bar(bar: QStatusBar) -> tuple[EngineStatus, QLabel]:
+    bar.setObjectName("statusBar")
+    status = EngineStatus(bar)
+    count = QLabel("", bar)
+    count.setObjectName("countLabel")
+    bar.addPermanentWidget(count)
+    bar.addPermanentWidget(status)
+    return status, count
