@@ -464,3 +464,65 @@ def docker_command_line(spec: RunSpec) -> str:
     if spec.command:
         args.extend(spec.command)
     return " ".join(shlex.quote(a) for a in args)
+
+
+#: the engine address schemes Berth connects through (as ``docker -H`` takes them)
+ENGINE_SCHEMES = ("unix", "tcp", "ssh", "npipe", "http", "https")
+_ENGINE_EXAMPLES = "tcp://host:2375, ssh://user@host or unix:///var/run/docker.sock"
+
+
+def parse_engine_url(text: str) -> str:
+    """Check an engine address as ``docker -H`` takes it; return it trimmed.
+
+    Raises EngineError(INVALID_INPUT) with a sentence that says what to change, before
+    anything is tried: ``bogus url`` must not cost the engine the user has.
+    """
+    raw = _text(text, "The engine address").strip()
+    if not raw:
+        raise invalid(f"Enter the engine's address, as {_ENGINE_EXAMPLES}.")
+    if any(ch.isspace() for ch in raw):
+        raise invalid(f"An engine address has no spaces: {_show(raw)}.")
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        raise invalid(f"Start the address with tcp://, ssh://, unix:// or npipe://, "
+                      f"as tcp://{_show(raw)}{'' if ':' in raw else ':2375'}.")
+    scheme = scheme.lower()
+    if not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
+        raise invalid(f"Start the address with tcp://, ssh://, unix:// or npipe:// (got {_show(raw)}).")
+    if scheme not in ENGINE_SCHEMES:
+        raise invalid(f"Berth connects through tcp://, ssh://, unix:// or npipe://, not {scheme}://.")
+    if scheme == "unix":
+        if not rest.startswith("/"):
+            raise invalid(f"A socket's path is absolute: unix:///{_show(rest.lstrip('/'))} (three slashes).")
+        return f"unix://{rest}"
+    if scheme == "npipe":
+        if not rest.startswith("//./pipe/") or rest == "//./pipe/":
+            raise invalid("A named pipe is written npipe:////./pipe/NAME, as npipe:////./pipe/docker_engine.")
+        return f"npipe://{rest}"
+    authority, slash, path = rest.partition("/")
+    if scheme == "ssh" and slash and path:
+        raise invalid(f"An ssh address has no path: ssh://{_show(authority)}.")
+    user, at, hostport = authority.rpartition("@")
+    if at and (scheme != "ssh" or not user):
+        raise invalid("Only an ssh address names a user, as ssh://user@host.")
+    if hostport.startswith("["):  # [IPv6]:port
+        host, close, port = hostport[1:].partition("]")
+        if not close or (port and not port.startswith(":")):
+            raise invalid(f"Write an IPv6 address in brackets, as tcp://[::1]:2375 (got {_show(raw)}).")
+        port = port[1:]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise invalid(f"{_show(host)} in brackets is not an IPv6 address.") from None
+    else:
+        host, _, port = hostport.partition(":")
+    if not host:
+        raise invalid(f"Name the engine's host, as {scheme}://example.com{':2375' if scheme != 'ssh' else ''}.")
+    if not re.fullmatch(r"[A-Za-z0-9._:-]+", host):
+        raise invalid(f"{_show(host)} is not a host name or address.")
+    if port or scheme in ("tcp", "http", "https"):
+        if not port:
+            raise invalid(f"Add the engine's port, as {scheme}://{host}:2375 (2376 with TLS).")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise invalid(f"The port must be a number from 1 to 65535 (got {_show(port)}).")
+    return f"{scheme}://{rest}"

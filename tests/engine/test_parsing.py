@@ -430,3 +430,56 @@ def test_ipv6_addresses_keep_their_text():
     for text in ("::1", "fe80::1", "2001:db8::8:800:200c:417a"):
         ipaddress.ip_address(text)
         assert parse_port(f"[{text}]:80:80") == (PortMapping(80, "tcp", text, "80"),)
+
+
+# -- engine addresses -------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("unix:///var/run/docker.sock", "unix:///var/run/docker.sock"),
+    ("  tcp://127.0.0.1:2375 ", "tcp://127.0.0.1:2375"),
+    ("tcp://example.com:2376", "tcp://example.com:2376"),
+    ("tcp://[::1]:2375", "tcp://[::1]:2375"),
+    ("ssh://me@host", "ssh://me@host"),
+    ("ssh://host:2222", "ssh://host:2222"),
+    ("npipe:////./pipe/docker_engine", "npipe:////./pipe/docker_engine"),
+    ("https://h:2376", "https://h:2376"),
+])
+def test_engine_urls_that_docker_takes(text, expected):
+    from desktop.engine.parsing import parse_engine_url
+
+    assert parse_engine_url(text) == expected
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "Enter the engine's address"),
+    ("bogus url", "no spaces"),
+    ("example:2375", "Start the address with tcp://"),
+    ("ftp://host:21", "not ftp://"),
+    ("unix://var/run/docker.sock", "three slashes"),
+    ("tcp://example.com", "Add the engine's port"),
+    ("tcp://h:99999", "from 1 to 65535"),
+    ("tcp://h:http", "from 1 to 65535"),
+    ("tcp://me@h:2375", "Only an ssh address names a user"),
+    ("ssh://host/path", "no path"),
+    ("tcp://:2375", "Name the engine's host"),
+    ("tcp://[nope]:2375", "not an IPv6 address"),
+    ("tcp://ho$t:2375", "is not a host name"),
+    ("npipe://docker", "npipe:////./pipe/NAME"),
+])
+def test_engine_urls_with_a_mistake_say_what_to_change(text, says):
+    from desktop.engine.parsing import parse_engine_url
+
+    with pytest.raises(EngineError) as info:
+        parse_engine_url(text)
+    assert info.value.kind is ErrorKind.INVALID_INPUT
+    assert says in info.value.message
+
+
+@pytest.mark.parametrize("text", ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375", "ssh://me@host",
+                                  "tcp://[::1]:2375", "https://h:2376"])
+def test_engine_urls_accepted_are_accepted_by_docker_py(text):
+    """What the check lets through, docker-py's own parser takes too (no late surprise)."""
+    from docker.utils import parse_host
+
+    from desktop.engine.parsing import parse_engine_url
+
+    parse_host(parse_engine_url(text), is_win32=False)

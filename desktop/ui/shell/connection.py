@@ -8,8 +8,10 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
+from desktop.engine.records import EngineInfo
 from desktop.ui.common import errors, tasks
 from desktop.ui.common.live import LiveEngine
+from desktop.ui.common.operations import Operations
 
 
 class Connection(QObject):
@@ -33,6 +35,7 @@ class Connection(QObject):
         self.engine = engine
         self.live: LiveEngine | None = None
         self._events_seen = 0
+        self._ops = Operations(self)
 
     def start(self) -> None:
         """Follow the engine: the first list, then events."""
@@ -57,18 +60,40 @@ class Connection(QObject):
             return f"{e.context} ({e.host})"
         return e.host
 
-    def connect_to(self, *, host: str | None = None, context: str | None = None) -> None:
-        """Switch to the engine at ``host`` or of ``context``; a bad one is said, not followed."""
+    def make_engine(self, *, host: str | None = None, context: str | None = None) -> Engine:
+        """An engine for ``host`` or ``context`` with this one's logins; EngineError if it
+        cannot even be set up (an address docker-py refuses, TLS files that are missing)."""
         try:
-            engine = Engine(host=host, context=context, credentials=self.engine.credentials)
+            return Engine(host=host, context=context, credentials=self.engine.credentials)
+        except EngineError:
+            raise
+        except Exception as exc:  # docker-py's own refusal of an address
+            raise EngineError(ErrorKind.INVALID_INPUT, f"Cannot connect to {host or context}: {exc}") from exc
+
+    async def trial(self, engine: Engine) -> EngineInfo:
+        """Reach ``engine`` while the current one stays shown; switch to it only once it
+        answers. On a failure (or a cancel) the new engine is closed and nothing changes."""
+        try:
+            info = await engine.connect()
+        except BaseException:
+            tasks.spawn(engine.close(), context="Closing the engine that did not answer")
+            raise
+        self.switch(engine)
+        return info
+
+    def connect_to(self, *, host: str | None = None, context: str | None = None) -> None:
+        """Switch to the engine at ``host`` or of ``context`` once it answers; if it does
+        not, stay where we are and say why."""
+        label = self.label
+        try:
+            engine = self.make_engine(host=host, context=context)
         except EngineError as exc:
             errors.report(exc, context="Connecting", serious=True)
             return
-        except Exception as exc:  # a malformed URL
-            errors.report(EngineError(ErrorKind.INVALID_INPUT, f"Cannot connect to {host or context}: {exc}"),
-                          context="Connecting", serious=True)
-            return
-        self.switch(engine)
+        self._ops.run("connect", lambda: self.trial(engine), context=f"Connecting to {host or context}",
+                      refused=lambda exc: errors.report(
+                          EngineError(exc.kind, f"{exc.message} Still connected to {label}.", exc.detail),
+                          context=f"Connecting to {host or context}", serious=True))
 
     def switch(self, engine: Engine) -> None:
         """Follow another engine: every view starts over."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop import log
 from desktop.engine.client import list_contexts
@@ -42,12 +42,9 @@ class EngineMenu(QObject):
         m.addAction(self.connect_action)
 
     def ask_host(self) -> None:
-        dlg = QInputDialog(self._window)
-        dlg.setObjectName("hostDialog")
-        dlg.setWindowTitle("Connect to a Docker engine")
-        dlg.setLabelText("Engine URL (tcp://host:2375, ssh://user@host, unix:///path/docker.sock):")
-        dlg.setTextValue(self.connection.engine.host)
+        from desktop.ui.shell.host_dialog import HostDialog
+
+        dlg = HostDialog(self.connection, self._window)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.textValueSelected.connect(
-            lambda text: self.connection.connect_to(host=text.strip()) if text.strip() else None)
         dlg.open()
+        self.host_dialog = dlg
