@@ -331,7 +331,10 @@ class Engine:
                     name=spec.name or None, ports=exposed or None,
                     environment=[f"{k}={v}" for k, v in spec.env] or None,
                     host_config=host_config, labels=labels or None,
-                    working_dir=spec.workdir or None, tty=spec.tty)
+                    working_dir=spec.workdir or None, tty=spec.tty,
+                    # as `docker run -d` (started) or `docker create` makes it: nothing attached
+                    # to a container Berth starts; its output is read through the engine
+                    detach=spec.start)
             except docker.errors.ImageNotFound as exc:
                 raise EngineError(ErrorKind.IMAGE_NOT_FOUND,
                                   f"The image {spec.image} is not on this engine. Pull it first.",

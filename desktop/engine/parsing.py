@@ -18,7 +18,7 @@ from desktop.engine.records import Mount, PortMapping, RunSpec
 __all__ = [
     "ImageRef", "validate_container_name", "parse_image_reference", "familiar_reference", "parse_port", "parse_ports",
     "format_port", "parse_env", "parse_volume", "parse_volumes", "parse_command",
-    "docker_command_line", "PROTOCOLS",
+    "parse_engine_url", "PROTOCOLS",
 ]
 
 PROTOCOLS = ("tcp", "udp", "sctp")
@@ -435,37 +435,6 @@ def parse_command(text: str) -> tuple[str, ...] | None:
 
 
 # -- docker command line ------------------------------------------------------------------
-def _mount_arg(m: Mount) -> str:
-    return m.spec if m.source else m.target + (":ro" if m.read_only else "")
-
-
-def docker_command_line(spec: RunSpec) -> str:
-    """The ``docker run``/``docker create`` command line equivalent to ``spec``."""
-    args = ["docker", "run" if spec.start else "create"]
-    if spec.name:
-        args += ["--name", spec.name]
-    for p in spec.ports:
-        args += ["-p", format_port(p)]
-    for key, value in spec.env:
-        args += ["-e", f"{key}={value}"]
-    for m in spec.mounts:
-        args += ["-v", _mount_arg(m)]
-    if spec.restart and spec.restart != "no":
-        args += ["--restart", spec.restart]
-    if spec.auto_remove:
-        args.append("--rm")
-    for key, value in spec.labels.items():
-        args += ["--label", f"{key}={value}"]
-    if spec.workdir:
-        args += ["-w", spec.workdir]
-    if spec.tty:
-        args.append("-t")
-    args.append(spec.image)
-    if spec.command:
-        args.extend(spec.command)
-    return " ".join(shlex.quote(a) for a in args)
-
-
 #: the engine address schemes Berth connects through (as ``docker -H`` takes them)
 ENGINE_SCHEMES = ("unix", "tcp", "ssh", "npipe", "http", "https")
 _ENGINE_EXAMPLES = "tcp://host:2375, ssh://user@host or unix:///var/run/docker.sock"

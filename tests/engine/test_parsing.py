@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import (
-    ImageRef, docker_command_line, familiar_reference, format_port, parse_command, parse_env,
+    ImageRef, familiar_reference, format_port, parse_command, parse_env,
     parse_image_reference, parse_port, parse_ports, parse_volume, parse_volumes, validate_container_name,
 )
+from desktop.engine.commands import run_command as docker_command_line
 from desktop.engine.records import Mount, PortMapping, RunSpec
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
@@ -297,9 +298,9 @@ def test_command_invalid(text, words):
 # -- docker command line ---------------------------------------------------------------------------------------
 def test_command_line_walkthrough():
     spec = RunSpec("httpd:latest", name="web", ports=parse_ports("818:80"))
-    assert docker_command_line(spec) == "docker run --name web -p 818:80 httpd:latest"
+    assert docker_command_line(spec) == "docker run -d --name web -p 818:80 httpd:latest"
     spec = RunSpec("docker/whalesay:latest", name="geonwooPractice", command=("cowsay", "boo"))
-    assert docker_command_line(spec) == "docker run --name geonwooPractice docker/whalesay:latest cowsay boo"
+    assert docker_command_line(spec) == "docker run -d --name geonwooPractice docker/whalesay:latest cowsay boo"
 
 
 def test_command_line_everything():
@@ -314,7 +315,7 @@ def test_command_line_everything():
 
 
 def test_command_line_restart_no_is_left_out():
-    assert docker_command_line(RunSpec("httpd", restart="no")) == "docker run httpd"
+    assert docker_command_line(RunSpec("httpd", restart="no")) == "docker run -d httpd"
 
 
 # -- properties ------------------------------------------------------------------------------------------------
@@ -423,7 +424,7 @@ def test_command_round_trip_through_the_command_line(words):
     if not words:
         return
     line = docker_command_line(RunSpec("httpd", command=tuple(words)))
-    assert parse_command(line) == ("docker", "run", "httpd", *words)
+    assert parse_command(line) == ("docker", "run", "-d", "httpd", *words)
 
 
 def test_ipv6_addresses_keep_their_text():

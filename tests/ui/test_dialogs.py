@@ -213,7 +213,7 @@ def test_login_pull_and_run_cowsay_as_in_the_walkthrough(engine_ui, qtbot, clean
     type_into(qtbot, dlg, "commandEdit", "cowsay boo")
     assert not message(dlg, "imageMessage").isVisible()  # the image is local now
     line = find(dlg, QPlainTextEdit, "commandLineView").toPlainText()
-    assert line == f"docker run --name {name} {REGISTRY_WHALESAY} cowsay boo"
+    assert line == f"docker run -d --name {name} {REGISTRY_WHALESAY} cowsay boo"
     with qtbot.waitSignal(dlg.created, timeout=30000) as signal:
         click_ok(qtbot, dlg)
     cid, started = signal.args
@@ -271,7 +271,7 @@ def test_run_httpd_publishes_its_port_on_loopback(engine_ui, qtbot, cleanup):
     assert [table.item(0, c).text() for c in range(4)] == ["", str(port), "80", "tcp"]
     assert not message(dlg, "portsMessage").isVisible()
     assert find(dlg, QPlainTextEdit, "commandLineView").toPlainText() == \
-        f"docker run --name {name} -p {port}:80 {HTTPD}"
+        f"docker run -d --name {name} -p {port}:80 {HTTPD}"
     with qtbot.waitSignal(dlg.created, timeout=30000) as signal:
         click_ok(qtbot, dlg)
     assert signal.args[1] is True

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import (
-    docker_command_line, parse_command, parse_env, parse_image_reference, parse_ports, parse_volumes,
+    parse_command, parse_env, parse_image_reference, parse_ports, parse_volumes,
     validate_container_name,
 )
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
 from desktop.ui.common import errors
+from desktop.engine.commands import run_command
 from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import (
@@ -557,7 +558,7 @@ class RunDialog(QDialog):
                     else "Correct the fields marked in red to see the command line.")
             self.command_line.set_text("", hint)
         else:
-            self.command_line.set_text(docker_command_line(spec))
+            self.command_line.set_text(run_command(spec))
 
     def _start_toggled(self, start: bool) -> None:
         self.ok_button.setText("&Run" if start else "&Create")
