@@ -187,6 +187,8 @@ def _confirm(qtbot, window, name: str, button: str):
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, name) is not None
                     and window.findChild(QMessageBox, name).isVisible(), timeout=3000)
     box = window.findChild(QMessageBox, name)
+    if button == "none":  # only look at it
+        return box
     if button == "cancel":
         box.button(QMessageBox.StandardButton.Cancel).click()
     else:
@@ -569,3 +571,65 @@ def test_the_toolbar_shows_the_current_tabs_actions(window, qtbot):
     assert all(b.isEnabled() for b in buttons.values())
     window.tabs.setCurrentWidget(window.containers_table)
     qtbot.waitUntil(lambda: containers.isVisible() and not images.isVisible(), timeout=2000)
+
+
+def test_confirmations_default_to_cancel(window, qtbot, cleanup):
+    """Enter in any remove confirmation means Cancel: the destructive button is never the default."""
+    name = cleanup.name("dflt")
+    cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    select_names(window, [name])
+    window.container_actions.remove.trigger()
+    box = _confirm(qtbot, window, "confirmRemove", "none")
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    window.tabs.setCurrentWidget(window.images_table)
+    sm = window.images_table.selectionModel()
+    idx = window.images_proxy.mapFromSource(window.images_model.index(image_row(window, "httpd:latest"), 0))
+    sm.select(idx, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+    window.image_actions.remove.trigger()
+    box = _confirm(qtbot, window, "confirmRemoveImage", "none")
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+    qtbot.wait(300)
+    assert docker("images", "-q", "httpd:latest").strip()  # Enter cancelled
+
+
+def _select_image(window, ref: str) -> None:
+    sm = window.images_table.selectionModel()
+    idx = window.images_proxy.mapFromSource(window.images_model.index(image_row(window, ref), 0))
+    sm.select(idx, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+
+
+def _offers_box(qtbot, window):
+    qtbot.waitUntil(lambda: any(b.isVisible() and b.objectName() == "errorBox"
+                                for b in window.findChildren(QMessageBox)), timeout=10000)
+    return next(b for b in window.findChildren(QMessageBox) if b.isVisible() and b.objectName() == "errorBox")
+
+
+def test_an_image_in_use_names_its_containers_and_offers_what_works(window, qtbot, cleanup, route):
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.conftest import RUN_ID
+
+    ref = cleanup.image(f"berth-test-{RUN_ID}/inuse:one")
+    docker("commit", docker("create", *cleanup.label_args(), "docker/whalesay:latest", "true").strip(), ref)
+    qtbot.waitUntil(lambda: image_row(window, ref) >= 0, timeout=5000)
+    web = cleanup.name("web")
+    cleanup.run("--name", web, "--stop-timeout", "1", ref, "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, web) >= 0, timeout=5000)
+    window.tabs.setCurrentWidget(window.images_table)
+    _select_image(window, ref)
+    window.image_actions.remove.trigger()
+    _confirm(qtbot, window, "confirmRemoveImage", "confirmRemoveImageButton")
+    box = _offers_box(qtbot, window)
+    assert web in box.text() and "(running)" in box.text()
+    offers = {b.objectName(): b for b in box.findChildren(QPushButton) if b.objectName().endswith("UsersButton")
+              or b.objectName() == "forceUntagButton"}
+    assert set(offers) == {"stopUsersButton", "forceUntagButton"}
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    offers["stopUsersButton"].click()
+    qtbot.waitUntil(lambda: image_row(window, ref) < 0 and row_of(window, web) < 0, timeout=30000)
+    assert not docker("images", "-q", ref).strip()
+    assert not ps_field(web, "Names")

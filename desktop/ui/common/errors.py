@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
@@ -22,11 +22,21 @@ from desktop.engine.errors import EngineError, ErrorKind, translate
 
 
 @dataclass(frozen=True)
+class Offer:
+    """A way out the message offers: a button that does ``act()``."""
+
+    label: str
+    act: Callable[[], object]
+    name: str = ""  # the button's object name
+
+
+@dataclass(frozen=True)
 class Shown:
     message: str
     detail: str
     kind: ErrorKind | None
     serious: bool
+    offers: tuple[Offer, ...] = ()
 
 
 class ErrorRoute(QObject):
@@ -44,7 +54,7 @@ class ErrorRoute(QObject):
         self._window = window
 
     def report(self, error: BaseException | str, *, context: str = "", serious: bool | None = None,
-               parent: QWidget | None = None) -> Shown:
+               parent: QWidget | None = None, offers: Sequence[Offer] = ()) -> Shown:
         if isinstance(error, str):
             message, detail, kind = error, "", None
         else:
@@ -61,7 +71,7 @@ class ErrorRoute(QObject):
             message = f"{context}: {message}"
         if serious is None:
             serious = kind is not ErrorKind.CANCELLED
-        shown = Shown(message, detail, kind, serious)
+        shown = Shown(message, detail, kind, serious or bool(offers), tuple(offers))
         self.history.append(shown)
         del self.history[:-200]
         # What a user can cause and mend (a taken name, a wrong password) is no fault of Berth's.
@@ -80,14 +90,23 @@ class ErrorRoute(QObject):
         owner = parent or window
         if owner is None:
             return
-        if self._join_open_box(shown):
+        if not shown.offers and self._join_open_box(shown):
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Berth", shown.message, QMessageBox.StandardButton.Ok, owner)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Berth", shown.message,
+                          QMessageBox.StandardButton.Cancel if shown.offers else QMessageBox.StandardButton.Ok, owner)
         box.setObjectName("errorBox")
+        for offer in shown.offers:  # never the default: Enter and Esc take no way out by accident
+            button = box.addButton(offer.label, QMessageBox.ButtonRole.ActionRole)
+            button.setObjectName(offer.name or "offerButton")
+            button.clicked.connect(offer.act)
+        if shown.offers:
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.setEscapeButton(QMessageBox.StandardButton.Cancel)
         if shown.detail:
             box.setDetailedText(shown.detail)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._box = box
+        if not shown.offers:
+            self._box = box  # a box with offers is about one thing: nothing joins it
         box.open()
 
     def _join_open_box(self, shown: Shown) -> bool:
@@ -124,9 +143,10 @@ def get_route() -> ErrorRoute:
 
 
 def report(error: BaseException | str, *, context: str = "", serious: bool | None = None,
-           parent: QWidget | None = None) -> Shown:
-    """Show ``error`` to the user (and log it). The one function for that."""
-    return get_route().report(error, context=context, serious=serious, parent=parent)
+           parent: QWidget | None = None, offers: Sequence[Offer] = ()) -> Shown:
+    """Show ``error`` to the user (and log it). The one function for that. ``offers`` are
+    ways out shown as buttons beside Cancel (the box is then shown whatever ``serious``)."""
+    return get_route().report(error, context=context, serious=serious, parent=parent, offers=offers)
 
 
 def install_excepthook() -> Callable:

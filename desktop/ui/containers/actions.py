@@ -15,6 +15,7 @@ from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, Port
 from desktop.ui.common import errors, tasks
 from desktop.ui.common.actions import fill_menu, make_action, plural
+from desktop.ui.common.confirm import confirm
 from desktop.ui.common.table_model import Role
 from desktop.ui.containers.model import Column
 
@@ -149,40 +150,28 @@ class ContainerActions(QObject):
             return
         running = [c for c in sel if c.running or c.paused]
         names = ", ".join(c.name for c in sel[:5]) + (f" and {len(sel) - 5} more" if len(sel) > 5 else "")
-        box = QMessageBox(self.table.window())
-        box.setObjectName("confirmRemove")
-        box.setIcon(QMessageBox.Icon.Warning if running else QMessageBox.Icon.Question)
         one = len(sel) == 1
-        box.setWindowTitle("Remove container" if one else "Remove containers")
         if running and one:
-            box.setText(f"Force-remove the running container {sel[0].name}? It will be killed.")
+            text = f"Force-remove the running container {sel[0].name}? It will be killed."
         elif running:
-            box.setText(f"Force-remove {len(sel)} containers? {len(running)} of them "
-                        f"{'is' if len(running) == 1 else 'are'} running and will be killed.")
+            text = (f"Force-remove {len(sel)} containers? {len(running)} of them "
+                    f"{'is' if len(running) == 1 else 'are'} running and will be killed.")
         else:
-            box.setText(f"Remove {plural(len(sel), 'container')}?")
+            text = f"Remove {plural(len(sel), 'container')}?"
         their = "Its file system is" if one else "Their file systems are"
-        box.setInformativeText(f"{names}\n\n{their} deleted; this cannot be undone.")
-        volumes = QCheckBox("Also remove its anonymous volumes" if one else "Also remove their anonymous volumes",
-                            box)
+        volumes = QCheckBox("Also remove its anonymous volumes" if one else "Also remove their anonymous volumes")
         volumes.setObjectName("removeVolumesCheck")
-        box.setCheckBox(volumes)
-        ok = box.addButton("Force Remove" if running else "Remove", QMessageBox.ButtonRole.DestructiveRole)
-        ok.setObjectName("confirmRemoveButton")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         engine = self.engine
 
-        def finished(_result: int) -> None:
-            if box.clickedButton() is not ok:
-                return
+        def remove() -> None:
             for c in sel:
                 tasks.spawn(engine.remove(c.id, force=bool(running), volumes=volumes.isChecked()),
                             context=f"Removing {c.name}")
-        box.finished.connect(finished)
-        self._confirm_box = box
-        box.open()
+        self._confirm_box = confirm(
+            self.table.window(), "confirmRemove", title="Remove container" if one else "Remove containers",
+            text=text, informative=f"{names}\n\n{their} deleted; this cannot be undone.",
+            action="Force Remove" if running else "Remove", on_confirm=remove, warning=bool(running),
+            checkbox=volumes)
 
     def rename_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows(Column.NAMES)

@@ -10,10 +10,13 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QInputDialog, QMenu, QMessageBox, QStatusBar, QTableView
 
 from desktop.engine.client import Engine
+from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import NONE, ImageRow
 from desktop.engine.parsing import familiar_reference
-from desktop.ui.common import tasks
+from desktop.engine.records import Container
+from desktop.ui.common import errors, tasks
 from desktop.ui.common.actions import fill_menu, make_action, plural
+from desktop.ui.common.confirm import confirm
 from desktop.ui.common.filtering import FilterProxy
 from desktop.ui.common.table_model import Role
 from desktop.ui.images.model import ImagesModel
@@ -28,8 +31,10 @@ class ImageActions(QObject):
     runRequested = Signal(str)
 
     def __init__(self, table: QTableView, model: ImagesModel, proxy: FilterProxy,
-                 engine: Callable[[], Engine], status: QStatusBar) -> None:
+                 engine: Callable[[], Engine], status: QStatusBar,
+                 users: Callable[[str], list[Container]] = lambda _image_id: []) -> None:
         super().__init__(table)
+        self._users = users  # the containers that use an image (by id)
         self.table, self.model, self.proxy = table, model, proxy
         self._engine = engine
         self._status = status
@@ -78,29 +83,71 @@ class ImageActions(QObject):
         if not rows:
             return
         refs = [r.reference for r in rows]
-        box = QMessageBox(self.table.window())
-        box.setObjectName("confirmRemoveImage")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Remove images")
-        box.setText(f"Remove {plural(len(refs), 'image')}?")
-        box.setInformativeText("\n".join(refs[:8]) + ("\n…" if len(refs) > 8 else ""))
-        force = QCheckBox("Force (also untag images that other tags or stopped containers use)", box)
+        force = QCheckBox("Force (also untag images that other tags or stopped containers use)")
         force.setObjectName("forceRemoveImageCheck")
-        box.setCheckBox(force)
-        ok = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        ok.setObjectName("confirmRemoveImageButton")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        engine = self.engine
 
-        def finished(_r: int) -> None:
-            if box.clickedButton() is not ok:
-                return
-            for ref in refs:
-                tasks.spawn(engine.remove_image(ref, force=force.isChecked()), context=f"Removing {ref}")
-        box.finished.connect(finished)
-        self._confirm_box = box
-        box.open()
+        def remove() -> None:
+            for row in rows:
+                self.remove_image(row, force=force.isChecked())
+        self._confirm_box = confirm(
+            self.table.window(), "confirmRemoveImage", title="Remove images" if len(refs) > 1 else "Remove image",
+            text=f"Remove {plural(len(refs), 'image')}?",
+            informative="\n".join(refs[:8]) + ("\n…" if len(refs) > 8 else ""),
+            action="Remove", on_confirm=remove, checkbox=force)
+
+    def remove_image(self, row: ImageRow, *, force: bool = False) -> None:
+        """Remove the image of ``row`` by its reference; a refusal because containers use
+        it names them and offers what can work."""
+        ref, engine = row.reference, self.engine
+
+        async def remove() -> None:
+            try:
+                await engine.remove_image(ref, force=force)
+            except EngineError as exc:
+                if exc.kind is not ErrorKind.IMAGE_IN_USE or not self._users(row.image.id):
+                    raise
+                self._in_use(row, exc)
+        tasks.spawn(remove(), context=f"Removing {ref}")
+
+    def _in_use(self, row: ImageRow, exc: EngineError) -> None:
+        ref, engine = row.reference, self.engine
+        users = self._users(row.image.id)
+        running = [c for c in users if c.running or c.paused]
+        stopped = [c for c in users if c not in running]
+
+        def said(cs: list[Container]) -> str:
+            names = [c.name for c in cs[:4]] + ([f"{len(cs) - 4} more"] if len(cs) > 4 else [])
+            return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        parts = ([f"{said(running)} (running)"] if running else []) + ([f"{said(stopped)} (stopped)"] if stopped else [])
+        message = (f"Cannot remove {ref}: the {'container' if len(users) == 1 else 'containers'} "
+                   f"{' and '.join(parts)} {'uses' if len(users) == 1 else 'use'} it.")
+
+        async def remove_stopped_then_image() -> None:
+            for c in stopped:
+                await engine.remove(c.id)
+            await engine.remove_image(ref)
+
+        async def stop_remove_then_image() -> None:
+            for c in running:
+                await engine.stop(c.id)
+            for c in users:
+                await engine.remove(c.id)
+            await engine.remove_image(ref)
+        offers = []
+        if stopped and not running:
+            offers.append(errors.Offer(f"Remove {said(stopped)}, then the image",
+                                       lambda: tasks.spawn(remove_stopped_then_image(), context=f"Removing {ref}"),
+                                       "removeUsersButton"))
+        if running:
+            offers.append(errors.Offer(f"Stop and remove {said(users)}, then the image",
+                                       lambda: tasks.spawn(stop_remove_then_image(), context=f"Removing {ref}"),
+                                       "stopUsersButton"))
+        if row.tag != NONE:  # a tag can be taken off whatever uses the image; the image stays
+            offers.append(errors.Offer("Only untag it (force)",
+                                       lambda: tasks.spawn(engine.remove_image(ref, force=True),
+                                                           context=f"Untagging {ref}"),
+                                       "forceUntagButton"))
+        errors.report(EngineError(exc.kind, message, exc.detail), context="Removing an image", offers=offers)
 
     def tag_selected(self) -> None:
         rows = self.selected()
