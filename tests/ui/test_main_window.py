@@ -6,7 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
 
 from desktop.engine.client import Engine
 from desktop.ui.shell.window import MainWindow
@@ -119,7 +119,7 @@ def test_rename_through_set_data_and_f2(window, qtbot, cleanup):
     editor = window.containers_table.focusWidget()
     qtbot.waitUntil(lambda: window.containers_table.state() == window.containers_table.State.EditingState,
                     timeout=2000)
-    editor = window.containers_table.findChild(type(window.filter_edit))
+    editor = window.containers_table.findChild(QLineEdit)
     assert editor is not None
     editor.selectAll()
     qtbot.keyClicks(editor, third)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from desktop.engine.formatting import ImageRow
 from desktop.engine.records import Container
@@ -105,3 +107,36 @@ class FilterProxy(QSortFilterProxyModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sourceModel().sort(column, order)
+
+
+FILTER_HELP = (
+    "Type words to keep the rows that contain them all (name, image or ID).\n"
+    "key:value keeps rows whose field matches:\n"
+    "  status:running   status:exited   status:paused   status:created\n"
+    "  name:web   image:httpd   id:3f2a   port:8080   command:sleep\n"
+    "On the Images tab: repository:, tag:latest, id:\n"
+    "Esc clears the filter."
+)
+
+
+class FilterEdit(QLineEdit):
+    """The filter box: its syntax in its tooltip, Esc clears it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterEdit")
+        self.setAccessibleName("Filter")
+        self.setAccessibleDescription(FILTER_HELP)
+        self.setPlaceholderText("Filter: name, image, status:running")
+        self.setToolTip(FILTER_HELP)
+        self.setClearButtonEnabled(True)
+        hint = self.fontMetrics().horizontalAdvance(self.placeholderText())
+        self.setMinimumWidth(hint + 48)  # the whole hint fits, with the clear button
+        self.setMaximumWidth(max(380, hint + 48))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt)
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            event.accept()
+            return
+        super().keyPressEvent(event)

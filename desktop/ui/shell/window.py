@@ -10,7 +10,7 @@ import time
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QLineEdit, QMainWindow, QMessageBox, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QHBoxLayout, QMainWindow, QMessageBox, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
 from desktop import __version__
@@ -19,7 +19,8 @@ from desktop.engine.errors import EngineError
 from desktop.engine.records import Container, EngineInfo
 from desktop.ui.common import errors
 from desktop.ui.common.actions import button_group, fill_menu, make_action, make_table
-from desktop.ui.common.filtering import FilterProxy
+from desktop.ui.common.empty import EmptyNote
+from desktop.ui.common.filtering import FilterEdit, FilterProxy
 from desktop.ui.common.live import LiveEngine
 from desktop.ui.containers.actions import ContainerActions
 from desktop.ui.containers.model import Column as CColumn
@@ -121,13 +122,21 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.images_table, "Images")
         self.tabs.currentChanged.connect(self._tab_changed)
 
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setAccessibleName("Filter")
-        self.filter_edit.setPlaceholderText("Filter  (name, image, id — or status:running, port:8080)")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setMaximumWidth(380)
+        # the filter sits in the tab bar's corner, where a narrow window cannot push it
+        # into the tool bar's overflow menu
+        self.filter_edit = FilterEdit(self)
         self.filter_edit.textChanged.connect(self._filter_changed)
+        corner = QWidget(self)
+        corner_lay = QHBoxLayout(corner)
+        corner_lay.setContentsMargins(4, 2, 4, 2)
+        corner_lay.addWidget(self.filter_edit)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self.empty_notes = (
+            EmptyNote(self.containers_table, self.containers_proxy, "container", lambda: self._nothing_yet(
+                "No containers yet. Run one with Run… (Ctrl+R): pick an image, give it a name, and OK.")),
+            EmptyNote(self.images_table, self.images_proxy, "image", lambda: self._nothing_yet(
+                "No images yet. Pull one with Pull… (Ctrl+Shift+P), as httpd:latest.")),
+        )
 
         central = QWidget(self)
         lay = QVBoxLayout(central)
@@ -156,6 +165,8 @@ class MainWindow(QMainWindow):
                                 icon="login", tip="Log in to a registry")
         self.action_refresh = act("actionRefresh", "Re&fresh", self.refresh, shortcut=QKeySequence.StandardKey.Refresh,
                                   icon="refresh", tip="List everything again")
+        self.action_find = act("actionFind", "&Filter", self._focus_filter, shortcut=QKeySequence.StandardKey.Find,
+                               tip="Filter the list")
         self.action_quit = act("actionQuit", "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit)
         self.action_about = act("actionAbout", "&About Berth", self.about)
 
@@ -178,7 +189,6 @@ class MainWindow(QMainWindow):
         spacer = QWidget(tb)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         tb.addWidget(spacer)
-        tb.addWidget(self.filter_edit)
         tb.addAction(self.action_refresh)
         self.addToolBar(tb)
         self.toolbar = tb
@@ -194,7 +204,7 @@ class MainWindow(QMainWindow):
                   [self.action_run, None, ca.start, ca.stop, ca.restart, ca.pause, ca.unpause, ca.kill, None,
                    ca.rename, ca.remove, None, ca.logs, ca.files, ca.copy_id])
         fill_menu(mb.addMenu("&Image"), [self.action_pull, ia.run, ia.tag, ia.copy_id, ia.remove])
-        self.view_menu = fill_menu(mb.addMenu("&View"), [self.action_refresh])
+        self.view_menu = fill_menu(mb.addMenu("&View"), [self.action_find, self.action_refresh, None])
         fill_menu(mb.addMenu("&Help"), [self.action_about])
 
     def _container_at(self, pos) -> Container | None:  # type: ignore[no-untyped-def]
@@ -256,6 +266,8 @@ class MainWindow(QMainWindow):
         self._schedule_tick()
         if not self._loaded_once:
             self._loaded_once = True
+            for note in self.empty_notes:
+                note.update_note()
             self.loaded.emit()
         self._select_pending()
 
@@ -346,6 +358,14 @@ class MainWindow(QMainWindow):
         self.filter_edit.blockSignals(False)
         self._update_actions()
         self._update_counts()
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _nothing_yet(self, text: str) -> str | None:
+        """What an empty table says once the engine's list came (nothing before it)."""
+        return text if self._loaded_once else None
 
     def _filter_changed(self, text: str) -> None:
         self._current_proxy().set_filter_text(text)
