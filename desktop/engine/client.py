@@ -30,7 +30,8 @@ from desktop.engine.errors import EngineError, ErrorKind, invalid, translate
 from desktop.engine.records import (
     Container, Context, EngineInfo, Image, PullProgress, RunSpec,
 )
-from desktop.engine.streams import StreamPump, _shutdown_response, iter_with_close
+from desktop.engine import transport
+from desktop.engine.streams import StreamPump, iter_with_close
 
 T = TypeVar("T")
 
@@ -394,8 +395,7 @@ class Engine:
         no worker is held.
         """
         def opener(api: docker.APIClient) -> Iterable[Any]:
-            res = api._post(api._url("/containers/{0}/wait", ident), stream=True, timeout=None)
-            api._raise_for_status(res)
+            res = transport.post_stream(api, "/containers/{0}/wait", ident)
 
             def body() -> Iterator[dict]:
                 yield json.loads(res.content or b"{}")
@@ -436,10 +436,9 @@ class Engine:
             cred = self.credentials.get(registry_of_image(ref.name))
             auth = cred.auth_config() if cred else None
             headers = {"X-Registry-Auth": docker.auth.encode_header(auth)} if auth else {}
-            response = api._post(api._url("/images/create"), params={"fromImage": ref.name, "tag": tag_or_digest},
-                                 headers=headers, stream=True, timeout=None)
-            api._raise_for_status(response)
-            return _PullMessages(api._stream_helper(response, decode=True), response, reference)
+            response = transport.post_stream(api, "/images/create", params={"fromImage": ref.name, "tag": tag_or_digest},
+                                             headers=headers)
+            return _PullMessages(transport.json_messages(api, response), response, reference)
 
         return self._stream(opener, what=f"image {reference}", name="berth-pull")
 
@@ -541,9 +540,8 @@ class Engine:
     def get_archive(self, ident: str, path: str, chunk_size: int = 1 << 20) -> StreamPump:
         """A tar stream of ``path`` in the container, as byte chunks (``docker cp C:path -``)."""
         def opener(api: docker.APIClient) -> Iterable[bytes]:
-            res = api._get(api._url("/containers/{0}/archive", ident), params={"path": path}, stream=True,
-                           headers={"Accept-Encoding": "identity"}, timeout=None)
-            api._raise_for_status(res)
+            res = transport.get_stream(api, "/containers/{0}/archive", ident, params={"path": path},
+                                       headers={"Accept-Encoding": "identity"})
             return iter_with_close(res.iter_content(chunk_size, False), res)
         return self._stream(opener, what=f"{path} in container {ident}", high_water=64, name="berth-archive")
 
@@ -551,15 +549,14 @@ class Engine:
         """``{"name", "size", "mode", "mtime", "linkTarget"}`` of a path in a container, or None."""
         def run() -> dict | None:
             api = self._client()
-            url = api._url("/containers/{0}/archive", ident)
-            res = api.head(url, params={"path": path}, timeout=api.timeout)
+            res = transport.head(api, "/containers/{0}/archive", ident, params={"path": path})
             if res.status_code == 404:
                 body = res.headers.get("X-Docker-Container-Path-Stat")
                 if not body:
                     # 404 with no stat: either the container or the path is missing.
                     api.inspect_container(ident)  # raises NotFound for a missing container
                     return None
-            api._raise_for_status(res)
+            transport.raise_for_status(api, res)
             import base64 as b64
             raw = res.headers.get("X-Docker-Container-Path-Stat")
             return json.loads(b64.b64decode(raw)) if raw else None
@@ -596,7 +593,7 @@ class _PullMessages:
             yield PullProgress.from_api(msg)
 
     def close(self) -> None:
-        _shutdown_response(self._response)
+        transport.shutdown_response(self._response)
 
 
 def _explanation_scrubbed(exc: docker.errors.APIError, secret: str) -> str:

@@ -15,7 +15,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from desktop.engine.errors import EngineError, ErrorKind
-from desktop.engine.streams import _shutdown_response
+from desktop.engine.transport import chunked_reader, get_stream, shutdown_response
 
 STDOUT, STDERR = 1, 2
 READ_SIZE = 256 * 1024
@@ -68,12 +68,11 @@ class LogFrames:
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
         try:
             response = self._response
-            fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
-            if getattr(response.raw._fp, "chunked", False) and hasattr(fp, "read1") \
-                    and getattr(response.raw._fp, "chunk_left", None) is None:
+            socket_read1 = chunked_reader(response)
+            if socket_read1 is not None:
                 # Read the socket in large slices and cut the HTTP chunks here: the
                 # HTTP client would return one chunk, that is one line, per call.
-                for chunks in _chunked_frames(_gathering(fp.read1), framed=not self._tty):
+                for chunks in _chunked_frames(_gathering(socket_read1), framed=not self._tty):
                     yield from chunks
                 return
             read1 = _gathering(response.raw.read1)
@@ -92,7 +91,7 @@ class LogFrames:
             return
 
     def close(self) -> None:
-        _shutdown_response(self._response)
+        shutdown_response(self._response)
 
 
 def frame_weight(frame: tuple[int, bytes]) -> int:
@@ -257,8 +256,7 @@ def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, sinc
     }
     if since is not None:
         params["since"] = since
-    response = api._get(api._url("/containers/{0}/logs", ident), params=params, stream=True, timeout=None)
-    api._raise_for_status(response)
+    response = get_stream(api, "/containers/{0}/logs", ident, params=params)
     return LogFrames(response, tty, _clock_offset(response.headers.get("Date")))
 
 

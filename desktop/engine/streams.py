@@ -19,6 +19,7 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator
 
 from desktop import log
 from desktop.engine.errors import EngineError, translate
+from desktop.engine.transport import shutdown_response
 
 _END = object()
 
@@ -199,31 +200,6 @@ def iter_with_close(gen: Iterator[Any], response: Any) -> Any:
             return gen
 
         def close(self) -> None:
-            _shutdown_response(response)
+            shutdown_response(response)
 
     return _Closing()
-
-
-def _shutdown_response(response: Any) -> None:
-    import socket
-
-    try:
-        fp = response.raw._fp.fp
-        raw = getattr(fp, "raw", fp)
-        # a socket's file keeps it in ``_sock``; a Windows named pipe's in ``sock``
-        sock = getattr(raw, "_sock", None) or getattr(raw, "sock", None)
-        if sock is not None:
-            try:
-                if hasattr(sock, "shutdown"):
-                    sock.shutdown(socket.SHUT_RDWR)
-                else:
-                    sock.close()
-            except OSError:
-                pass
-    except AttributeError:
-        pass
-    try:
-        response.close()
-    except Exception:
-        pass
-
