@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from desktop.engine.errors import EngineError, ErrorKind, invalid
+from desktop.engine.formatting import progress_size
 
 if TYPE_CHECKING:
     from desktop.engine.client import Engine
@@ -100,7 +101,7 @@ class Progress:
             what = f"{files} of {self.total_files} {_plural(self.total_files, 'item')}"
         else:
             what = f"{files} {_plural(files, 'item')}"
-        text = f"Completed: {what} ({human_size(self.bytes_done)})"
+        text = f"Completed: {what} ({progress_size(self.bytes_done)})"
         if self.current:
             text += f"; {self.current} was being copied and may be incomplete"
         return text + "."
@@ -108,14 +109,6 @@ class Progress:
 
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
-
-
-def human_size(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{int(n)} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"
 
 
 # -- local side: what is copied -------------------------------------------------------
@@ -497,8 +490,8 @@ class CopyResult:
     skipped_existing: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        rate = f", {human_size(self.bytes / self.seconds)}/s" if self.seconds > 0.05 and self.bytes > 1e6 else ""
-        text = (f"Copied {self.files} {_plural(self.files, 'item')} ({human_size(self.bytes)}) to {self.dest} "
+        rate = f", {progress_size(self.bytes / self.seconds)}/s" if self.seconds > 0.05 and self.bytes > 1e6 else ""
+        text = (f"Copied {self.files} {_plural(self.files, 'item')} ({progress_size(self.bytes)}) to {self.dest} "
                 f"in {self.seconds:.1f} s{rate}.")
         if self.skipped_existing:
             n = len(self.skipped_existing)
