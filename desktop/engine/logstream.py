@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import struct
 import time
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
+
+import docker
+import requests
 
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.transport import chunked_reader, get_stream, shutdown_response
@@ -59,7 +62,7 @@ def demux(buffer: bytearray) -> tuple[list[tuple[int, bytes]], int]:
 class LogFrames:
     """Iterate a log response as ``(stream, bytes)`` chunks; ``close()`` drops the socket."""
 
-    def __init__(self, response: Any, tty: bool, clock_offset: float = 0.0) -> None:
+    def __init__(self, response: requests.Response, tty: bool, clock_offset: float = 0.0) -> None:
         self._response = response
         self._tty = tty
         #: The engine's clock less this computer's, in seconds, from the Date header.
@@ -75,7 +78,7 @@ class LogFrames:
                 for chunks in _chunked_frames(_gathering(socket_read1), framed=not self._tty):
                     yield from chunks
                 return
-            read1 = _gathering(response.raw.read1)
+            read1 = _gathering(response.raw.read1)  # urllib3's HTTPResponse.read1 (public since 2.0)
             buf = bytearray()
             while data := read1(READ_SIZE):
                 if self._tty:
@@ -247,10 +250,10 @@ def _malformed(what: str) -> EngineError:
     return EngineError(ErrorKind.INTERNAL, "The engine's answer could not be read (it is not valid HTTP).", what)
 
 
-def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, since: float | int | None,
+def open_log_frames(api: docker.APIClient, ident: str, *, follow: bool, tail: int | str, since: float | str | None,
                     timestamps: bool) -> LogFrames:
     tty = bool(api.inspect_container(ident)["Config"].get("Tty"))
-    params: dict[str, Any] = {
+    params: dict[str, object] = {
         "stdout": 1, "stderr": 1, "follow": int(follow), "timestamps": int(timestamps),
         "tail": "all" if tail in ("all", None, -1) else int(tail),
     }

@@ -137,8 +137,8 @@ def chunked_reader(response: requests.Response) -> Callable[[int], bytes] | None
     # when ``chunk_left`` is None the socket's file is at the first chunk-size line.
     http_response = getattr(response.raw, "_fp", None)
     fp = getattr(http_response, "fp", None)
-    if getattr(http_response, "chunked", False) and hasattr(fp, "read1") \
+    read1: Callable[[int], bytes] | None = getattr(fp, "read1", None)
+    if getattr(http_response, "chunked", False) and read1 is not None \
             and getattr(http_response, "chunk_left", None) is None:
-        read1: Callable[[int], bytes] = fp.read1
         return read1
     return None
