@@ -511,6 +511,12 @@ class Engine:
             return self.credentials.save(Credential(key, username, password))
         return await self._call(run)
 
+    async def credential(self, registry: str) -> Credential | None:
+        """The saved login for ``registry``, or None. Looked up on the workers for slow
+        calls: a credential helper is a program to run, and a keychain may wait for the
+        user to allow it, which must hold up no list or event."""
+        return await self._call(self.credentials.get, registry, slow=True)
+
     async def logout(self, registry: str) -> None:
         await self._call(self.credentials.erase, registry)
 

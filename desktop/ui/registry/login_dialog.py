@@ -154,7 +154,7 @@ class LoginDialog(QDialog):
         self._tasks.spawn("status", self._load_status(self.registry), context="Reading the saved login")
 
     async def _load_status(self, registry: str) -> None:
-        cred = await asyncio.to_thread(self.engine.credentials.get, registry)
+        cred = await self.engine.credential(registry)
         if registry != self.registry:
             return
         title = registry_title(registry)
