@@ -35,12 +35,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator, TypeVar
 
 from desktop.engine.errors import EngineError, ErrorKind, invalid
+from desktop.engine.formatting import progress_size
 
 if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
     from desktop.engine.client import Engine
+    from desktop.engine.payloads import PathStat
+    from desktop.engine.streams import StreamPump
+
+T = TypeVar("T")
 
 #: Go's os.FileMode bits, as the engine's path stat reports them.
 GO_DIR = 1 << 31
@@ -100,7 +107,7 @@ class Progress:
             what = f"{files} of {self.total_files} {_plural(self.total_files, 'item')}"
         else:
             what = f"{files} {_plural(files, 'item')}"
-        text = f"Completed: {what} ({human_size(self.bytes_done)})"
+        text = f"Completed: {what} ({progress_size(self.bytes_done)})"
         if self.current:
             text += f"; {self.current} was being copied and may be incomplete"
         return text + "."
@@ -108,14 +115,6 @@ class Progress:
 
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
-
-
-def human_size(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{int(n)} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"
 
 
 # -- local side: what is copied -------------------------------------------------------
@@ -158,7 +157,7 @@ def _entry(path: str, arcname: str, st: os.stat_result) -> LocalEntry | None:
     return None
 
 
-def scan(paths: Iterable[str | os.PathLike], *, contents: bool = False) -> Selection:
+def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> Selection:
     """Walk the dropped paths (symlinks are not followed).
 
     A folder is copied as a folder named like it; with ``contents`` its children are
@@ -253,7 +252,7 @@ def _pax_header(name: str, kind: str, *, size: int, mode: int, mtime: int, link:
 
 def tar_stream(entries: Iterable[LocalEntry], progress: Progress | None = None, *,
                prefix: Iterable[str] = (), exclude: frozenset[str] | set[str] = frozenset(),
-               chunk_size: int = CHUNK) -> Iterator[bytes]:
+               chunk_size: int = CHUNK) -> Generator[bytes, None, None]:
     """Yield a tar archive of ``entries``, chunk by chunk, as the files are read.
 
     ``prefix`` names folders to create first, every entry going inside the last
@@ -317,12 +316,12 @@ def tar_stream(entries: Iterable[LocalEntry], progress: Progress | None = None, 
 
 
 # -- the container side -------------------------------------------------------------
-def is_dir_stat(st: dict | None) -> bool:
-    return bool(st) and bool(int(st.get("mode", 0)) & GO_DIR)
+def is_dir_stat(st: PathStat | None) -> bool:
+    return st is not None and bool(int(st.get("mode", 0)) & GO_DIR)
 
 
-def is_link_stat(st: dict | None) -> bool:
-    return bool(st) and bool(int(st.get("mode", 0)) & GO_SYMLINK)
+def is_link_stat(st: PathStat | None) -> bool:
+    return st is not None and bool(int(st.get("mode", 0)) & GO_SYMLINK)
 
 
 def normalize_dest(dest: str) -> str:
@@ -334,12 +333,12 @@ def normalize_dest(dest: str) -> str:
     return posixpath.normpath(dest).replace("//", "/")
 
 
-async def _folder_stat(engine: "Engine", ident: str, path: str) -> dict | None:
+async def _folder_stat(engine: "Engine", ident: str, path: str) -> PathStat | None:
     """The stat of ``path``, following symlinks (a few levels); None if missing."""
     return (await _resolve(engine, ident, path))[1]
 
 
-async def _resolve(engine: "Engine", ident: str, path: str) -> tuple[str, dict | None]:
+async def _resolve(engine: "Engine", ident: str, path: str) -> tuple[str, PathStat | None]:
     """``(path with symlinks followed, its stat)``; the stat is None if missing."""
     for _ in range(8):
         st = await engine.stat_path(ident, path)
@@ -497,8 +496,8 @@ class CopyResult:
     skipped_existing: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        rate = f", {human_size(self.bytes / self.seconds)}/s" if self.seconds > 0.05 and self.bytes > 1e6 else ""
-        text = (f"Copied {self.files} {_plural(self.files, 'item')} ({human_size(self.bytes)}) to {self.dest} "
+        rate = f", {progress_size(self.bytes / self.seconds)}/s" if self.seconds > 0.05 and self.bytes > 1e6 else ""
+        text = (f"Copied {self.files} {_plural(self.files, 'item')} ({progress_size(self.bytes)}) to {self.dest} "
                 f"in {self.seconds:.1f} s{rate}.")
         if self.skipped_existing:
             n = len(self.skipped_existing)
@@ -557,9 +556,9 @@ class _PumpReader(io.RawIOBase):
     """A blocking file object over the async chunks of a StreamPump, read from a worker
     thread: each refill asks the event loop for the next chunk."""
 
-    def __init__(self, pump: Any, loop: asyncio.AbstractEventLoop, progress: Progress) -> None:
+    def __init__(self, pump: StreamPump[bytes], loop: asyncio.AbstractEventLoop, progress: Progress) -> None:
         self._pump = pump
-        self._agen = pump.items().__aiter__()
+        self._agen = pump.items()
         self._loop = loop
         self._prog = progress
         self._buf = memoryview(b"")
@@ -574,7 +573,7 @@ class _PumpReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: Any) -> int:
+    def readinto(self, b: WriteableBuffer) -> int:
         self._prog.check()
         if not self._buf:
             chunk = asyncio.run_coroutine_threadsafe(self._next(), self._loop).result()
@@ -583,8 +582,9 @@ class _PumpReader(io.RawIOBase):
                 return 0
             self.received += len(chunk)
             self._buf = memoryview(chunk)
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
+        with memoryview(b) as view:
+            n = min(len(view), len(self._buf))
+            view[:n] = self._buf[:n]
         self._buf = self._buf[n:]
         return n
 
@@ -598,27 +598,28 @@ class _PumpReader(io.RawIOBase):
         super().close()
 
 
-async def run_in_thread(fn: Callable[[], Any], name: str) -> Any:
+async def run_in_thread(fn: Callable[[], T], name: str) -> T:
     """Run ``fn`` on a thread of its own (not an executor that shutdown must wait for)."""
     loop = asyncio.get_running_loop()
-    fut: asyncio.Future = loop.create_future()
+    fut: asyncio.Future[T] = loop.create_future()
 
-    def settle(ok: bool, value: Any) -> None:
-        if fut.done():
-            return
-        if ok:
+    def settle(value: T) -> None:
+        if not fut.done():
             fut.set_result(value)
-        else:
-            fut.set_exception(value)
+
+    def fail(exc: BaseException) -> None:
+        if not fut.done():
+            fut.set_exception(exc)
 
     def run() -> None:
         try:
-            value, ok = fn(), True
-        except BaseException as exc:  # handed to the awaiting coroutine
-            value, ok = exc, False
-        try:
-            loop.call_soon_threadsafe(settle, ok, value)
-        except RuntimeError:
+            try:
+                value = fn()
+            except BaseException as exc:  # handed to the awaiting coroutine
+                loop.call_soon_threadsafe(fail, exc)
+            else:
+                loop.call_soon_threadsafe(settle, value)
+        except RuntimeError:  # the loop closed meanwhile
             pass
 
     threading.Thread(target=run, name=name, daemon=True).start()
@@ -788,7 +789,7 @@ class TarExtractor:
     devices and FIFOs are skipped. Existing files are replaced.
     """
 
-    def __init__(self, root: str | os.PathLike, progress: Progress | None = None) -> None:
+    def __init__(self, root: str | os.PathLike[str], progress: Progress | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._real_root = os.path.realpath(self.root)
@@ -917,7 +918,7 @@ class CopyOutResult:
     skipped: list[str] = field(default_factory=list)
 
 
-async def copy_out(engine: "Engine", ident: str, path: str, local_dir: str | os.PathLike,
+async def copy_out(engine: "Engine", ident: str, path: str, local_dir: str | os.PathLike[str],
                    progress: Progress | None = None) -> CopyOutResult:
     """Copy ``path`` (a file or a folder) out of the container into ``local_dir``
     (``docker cp NAME:path local_dir``): the result is ``local_dir/<basename>``."""
@@ -947,7 +948,7 @@ async def copy_out(engine: "Engine", ident: str, path: str, local_dir: str | os.
                          prog.elapsed, ex.skipped)
 
 
-async def copy_in_paths(engine: "Engine", ident: str, paths: Iterable[str | os.PathLike], dest: str, *,
+async def copy_in_paths(engine: "Engine", ident: str, paths: Iterable[str | os.PathLike[str]], dest: str, *,
                         contents: bool = False, overwrite: bool = False,
                         progress: Progress | None = None) -> CopyResult:
     """Scan, plan, check for conflicts and copy, in one call (scripts, benchmarks)."""

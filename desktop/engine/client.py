@@ -15,12 +15,13 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 import docker
 import docker.auth
 import docker.errors
+import requests
 from docker.context import ContextAPI
 from docker.context.config import get_current_context_name
 
@@ -30,7 +31,11 @@ from desktop.engine.errors import EngineError, ErrorKind, invalid, translate
 from desktop.engine.records import (
     Container, Context, EngineInfo, Image, PullProgress, RunSpec,
 )
-from desktop.engine.streams import StreamPump, _shutdown_response, iter_with_close
+from desktop.engine import transport
+from desktop.engine.payloads import (
+    ContainerInspect, EngineEvent, HistoryEntry, ImageInspect, PathStat, WaitAnswer,
+)
+from desktop.engine.streams import ClosingIterable, StreamPump, iter_with_close
 
 T = TypeVar("T")
 
@@ -49,7 +54,7 @@ def list_contexts() -> list[Context]:
 
 
 def resolve_host(host: str | None = None, context: str | None = None,
-                 environment: Mapping[str, str] | None = None) -> tuple[str, str, dict]:
+                 environment: Mapping[str, str] | None = None) -> tuple[str, str, dict[str, object]]:
     """Where to connect: ``(url, context name, client kwargs)``.
 
     An explicit ``host`` wins, then an explicit ``context``, then the
@@ -67,7 +72,7 @@ def resolve_host(host: str | None = None, context: str | None = None,
             raise EngineError(ErrorKind.INVALID_INPUT, f"There is no Docker context named {context!r}.") from None
         if ContextAPI.get_context(context) is None:
             raise EngineError(ErrorKind.INVALID_INPUT, f"There is no Docker context named {context!r}.")
-        return params.get("base_url") or _default_socket(), context, params
+        return str(params.get("base_url") or _default_socket()), context, params
     params = docker.utils.kwargs_from_env(environment=env)
     name = ""
     if "base_url" not in params:
@@ -78,7 +83,7 @@ def resolve_host(host: str | None = None, context: str | None = None,
         except docker.errors.ContextException as exc:
             log.engine.warning("ignoring the current context: %s", exc)
     params.setdefault("base_url", _default_socket())
-    return params["base_url"], name, params
+    return str(params["base_url"]), name, params
 
 
 def _default_socket() -> str:
@@ -92,9 +97,10 @@ def _default_socket() -> str:
     return "unix:///var/run/docker.sock"
 
 
-def _ports_config(spec: RunSpec) -> tuple[list, dict]:
-    exposed: list = []
-    bindings: dict[str, list] = collections.defaultdict(list)
+def _ports_config(spec: RunSpec) -> tuple[list[tuple[int, str]], dict[str, list[tuple[str, str]]]]:
+    """docker-py's ``ports`` and ``port_bindings`` for ``create_container``."""
+    exposed: list[tuple[int, str]] = []
+    bindings: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     for p in spec.ports:
         key = p.key
         if (p.container_port, p.protocol) not in exposed:
@@ -103,13 +109,13 @@ def _ports_config(spec: RunSpec) -> tuple[list, dict]:
     return exposed, dict(bindings)
 
 
-def _restart_policy(text: str) -> dict | None:
+def _restart_policy(text: str) -> dict[str, str | int] | None:
     if not text or text == "no":
         return None
     name, _, count = text.partition(":")
     if name not in ("always", "unless-stopped", "on-failure"):
         raise invalid(f"Unknown restart policy {text!r}: use no, always, unless-stopped or on-failure[:N].")
-    policy: dict[str, Any] = {"Name": name}
+    policy: dict[str, str | int] = {"Name": name}
     if count:
         if name != "on-failure" or not count.isdigit():
             raise invalid(f"Only on-failure takes a retry count, as on-failure:3 (got {text!r}).")
@@ -131,7 +137,7 @@ class Engine:
         self._api_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._closed = False
-        self._streams: set[StreamPump] = set()
+        self._streams: set[StreamPump[Any]] = set()  # of every kind of item
         self.credentials = credentials or CredentialStore()
         self.info: EngineInfo | None = None
         #: requests sent, by "METHOD /path" (diagnostics, tests and benchmarks)
@@ -147,13 +153,14 @@ class Engine:
         return bool(self._host_arg)
 
     # -- plumbing -----------------------------------------------------------------
-    def _count(self, response: Any, *args: Any, **kwargs: Any) -> None:
+    def _count(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        """A requests response hook: count the request ``response`` answers."""
         req = response.request
-        url = urlsplit(req.url)
+        url = urlsplit(str(req.url))
         path = _VERSION_PREFIX.sub("", url.path)
         with self._count_lock:  # worker and stream threads answer at once
             self.requests[f"{req.method} {path}"] += 1
-            self.request_log.append((req.method, path, url.query))
+            self.request_log.append((str(req.method), path, url.query))
 
     def _client(self) -> docker.APIClient:
         api = self._api
@@ -214,10 +221,10 @@ class Engine:
             return getattr(self._client(), method)(*args, **kwargs)
         return await self._call(run, what=what, slow=slow)
 
-    def _stream(self, opener: Callable[[docker.APIClient], Iterable[Any]], what: str = "",
-                high_water: int = 50_000, weigh: Callable[[Any], int] | None = None,
-                name: str = "berth-stream") -> StreamPump:
-        def open_stream() -> Iterable[Any]:
+    def _stream(self, opener: Callable[[docker.APIClient], Iterable[T]], what: str = "",
+                high_water: int = 50_000, weigh: Callable[[T], int] | None = None,
+                name: str = "berth-stream") -> StreamPump[T]:
+        def open_stream() -> Iterable[T]:
             try:
                 return opener(self._client())
             except EngineError as err:
@@ -341,7 +348,7 @@ class Engine:
                                   str(exc.explanation)) from None
             except docker.errors.APIError as exc:
                 raise translate(exc, what=f"image {spec.image}") from None
-            cid = created["Id"]
+            cid: str = created["Id"]
             if spec.start:
                 try:
                     api.start(cid)
@@ -359,11 +366,11 @@ class Engine:
         await self._api_call("start", ident, what=f"container {ident}")
 
     async def stop(self, ident: str, timeout: int | None = None) -> None:
-        kwargs = {"timeout": timeout} if timeout is not None else {}
+        kwargs: dict[str, int] = {"timeout": timeout} if timeout is not None else {}
         await self._api_call("stop", ident, what=f"container {ident}", slow=True, **kwargs)
 
     async def restart(self, ident: str, timeout: int | None = None) -> None:
-        kwargs = {"timeout": timeout} if timeout is not None else {}
+        kwargs: dict[str, int] = {"timeout": timeout} if timeout is not None else {}
         await self._api_call("restart", ident, what=f"container {ident}", slow=True, **kwargs)
 
     async def pause(self, ident: str) -> None:
@@ -373,7 +380,8 @@ class Engine:
         await self._api_call("unpause", ident, what=f"container {ident}")
 
     async def kill(self, ident: str, signal: str | None = None) -> None:
-        await self._api_call("kill", ident, what=f"container {ident}", **({"signal": signal} if signal else {}))
+        # docker-py sends no signal (SIGKILL) for None, as for the "" the window may pass
+        await self._api_call("kill", ident, signal=signal or None, what=f"container {ident}")
 
     async def rename(self, ident: str, new_name: str) -> None:
         from desktop.engine.parsing import validate_container_name
@@ -385,8 +393,9 @@ class Engine:
         await self._api_call("remove_container", ident, force=force, v=volumes, what=f"container {ident}",
                              slow=True)
 
-    async def inspect(self, ident: str) -> dict:
-        return await self._api_call("inspect_container", ident, what=f"container {ident}")
+    async def inspect(self, ident: str) -> ContainerInspect:
+        info: ContainerInspect = await self._api_call("inspect_container", ident, what=f"container {ident}")
+        return info
 
     async def wait(self, ident: str, timeout: float | None = None) -> int:
         """The container's exit code, once it stops. ``timeout`` (seconds) bounds the
@@ -396,21 +405,22 @@ class Engine:
         a stream, on a thread of its own: cancelling closes its connection at once and
         no worker is held.
         """
-        def opener(api: docker.APIClient) -> Iterable[Any]:
-            res = api._post(api._url("/containers/{0}/wait", ident), stream=True, timeout=None)
-            api._raise_for_status(res)
+        def opener(api: docker.APIClient) -> ClosingIterable[WaitAnswer]:
+            res = transport.post_stream(api, "/containers/{0}/wait", ident)
 
-            def body() -> Iterator[dict]:
-                yield json.loads(res.content or b"{}")
+            def body() -> Iterator[WaitAnswer]:
+                answer: WaitAnswer = json.loads(res.content or b"{}")
+                yield answer
             return iter_with_close(body(), res)
 
         pump = self._stream(opener, what=f"container {ident}", name="berth-wait")
 
         async def answer() -> int:
             async for item in pump.items():
-                if item.get("Error"):
+                error = item.get("Error")
+                if error:
                     raise EngineError(ErrorKind.INTERNAL, f"Waiting for container {ident} failed: "
-                                      f"{item['Error'].get('Message', item['Error'])}")
+                                      f"{error.get('Message', error)}")
                 return int(item["StatusCode"])
             raise EngineError(ErrorKind.UNREACHABLE, f"The engine stopped answering while waiting for {ident}.")
 
@@ -422,7 +432,7 @@ class Engine:
             pump.close()
 
     # -- images -------------------------------------------------------------------
-    def pull(self, reference: str) -> StreamPump:
+    def pull(self, reference: str) -> StreamPump[PullProgress]:
         """Pull ``reference``; iterate ``.items()`` for :class:`PullProgress` messages.
 
         Uses the saved login for the image's registry. Closing the pump cancels the
@@ -433,16 +443,15 @@ class Engine:
         ref = parse_image_reference(reference)
         tag_or_digest = ref.digest or ref.tag
 
-        def opener(api: docker.APIClient) -> Iterable[Any]:
+        def opener(api: docker.APIClient) -> _PullMessages:
             # On the stream's thread: a credential helper may take a while (a keychain
             # prompt), and must not hold up the window.
             cred = self.credentials.get(registry_of_image(ref.name))
             auth = cred.auth_config() if cred else None
             headers = {"X-Registry-Auth": docker.auth.encode_header(auth)} if auth else {}
-            response = api._post(api._url("/images/create"), params={"fromImage": ref.name, "tag": tag_or_digest},
-                                 headers=headers, stream=True, timeout=None)
-            api._raise_for_status(response)
-            return _PullMessages(api._stream_helper(response, decode=True), response, reference)
+            response = transport.post_stream(api, "/images/create",
+                                             params={"fromImage": ref.name, "tag": tag_or_digest}, headers=headers)
+            return _PullMessages(transport.json_messages(api, response), response, reference)
 
         return self._stream(opener, what=f"image {reference}", name="berth-pull")
 
@@ -465,11 +474,13 @@ class Engine:
         if not ok:
             raise EngineError(ErrorKind.INTERNAL, f"The engine did not tag {ident} as {reference}.")
 
-    async def inspect_image(self, ident: str) -> dict:
-        return await self._api_call("inspect_image", ident, what=f"image {ident}")
+    async def inspect_image(self, ident: str) -> ImageInspect:
+        info: ImageInspect = await self._api_call("inspect_image", ident, what=f"image {ident}")
+        return info
 
-    async def image_history(self, ident: str) -> list[dict]:
-        return await self._api_call("history", ident, what=f"image {ident}")
+    async def image_history(self, ident: str) -> list[HistoryEntry]:
+        history: list[HistoryEntry] = await self._api_call("history", ident, what=f"image {ident}")
+        return history
 
     # -- registry -------------------------------------------------------------------
     async def login(self, registry: str, username: str, password: str) -> str:
@@ -503,20 +514,30 @@ class Engine:
             return self.credentials.save(Credential(key, username, password))
         return await self._call(run)
 
+    async def credential(self, registry: str) -> Credential | None:
+        """The saved login for ``registry``, or None. Looked up on the workers for slow
+        calls: a credential helper is a program to run, and a keychain may wait for the
+        user to allow it, which must hold up no list or event."""
+        return await self._call(self.credentials.get, registry, slow=True)
+
     async def logout(self, registry: str) -> None:
         await self._call(self.credentials.erase, registry)
 
     # -- streams ---------------------------------------------------------------------
-    def events(self, since: int | None = None) -> StreamPump:
-        """The engine's event stream (decoded dicts)."""
-        return self._stream(lambda api: api.events(decode=True, since=since), what="the event stream",
-                            name="berth-events")
+    def events(self, since: int | None = None) -> StreamPump[EngineEvent]:
+        """The engine's event stream, each event as the engine wrote it."""
+        def opener(api: docker.APIClient) -> Iterable[EngineEvent]:
+            events: Iterable[EngineEvent] = api.events(decode=True, since=since)
+            return events
+        return self._stream(opener, what="the event stream", name="berth-events")
 
-    def logs(self, ident: str, *, follow: bool = True, tail: int | str = 1000, since: float | int | None = None,
-             timestamps: bool = False, high_water: int = 8 << 20) -> StreamPump:
+    def logs(self, ident: str, *, follow: bool = True, tail: int | str = 1000, since: float | str | None = None,
+             timestamps: bool = False, high_water: int = 8 << 20) -> StreamPump[tuple[int, bytes]]:
         """A container's log as ``(stream, bytes)`` frames (1 = stdout, 2 = stderr).
 
         With a TTY the engine does not keep the two apart; every frame is then stdout.
+        ``since`` is seconds since the epoch, or the engine's text for it
+        (``"1700000000.123456789"``: a float would lose the nanoseconds).
         The reader waits once ``high_water`` bytes are read and not yet taken.
         """
         from desktop.engine.logstream import frame_weight, open_log_frames
@@ -541,31 +562,32 @@ class Engine:
                 raise EngineError(ErrorKind.INTERNAL, f"The engine refused the copy into {path}.")
         await self._call(run, what=f"container {ident}")
 
-    def get_archive(self, ident: str, path: str, chunk_size: int = 1 << 20) -> StreamPump:
+    def get_archive(self, ident: str, path: str, chunk_size: int = 1 << 20) -> StreamPump[bytes]:
         """A tar stream of ``path`` in the container, as byte chunks (``docker cp C:path -``)."""
-        def opener(api: docker.APIClient) -> Iterable[bytes]:
-            res = api._get(api._url("/containers/{0}/archive", ident), params={"path": path}, stream=True,
-                           headers={"Accept-Encoding": "identity"}, timeout=None)
-            api._raise_for_status(res)
+        def opener(api: docker.APIClient) -> ClosingIterable[bytes]:
+            res = transport.get_stream(api, "/containers/{0}/archive", ident, params={"path": path},
+                                       headers={"Accept-Encoding": "identity"})
             return iter_with_close(res.iter_content(chunk_size, False), res)
         return self._stream(opener, what=f"{path} in container {ident}", high_water=64, name="berth-archive")
 
-    async def stat_path(self, ident: str, path: str) -> dict | None:
+    async def stat_path(self, ident: str, path: str) -> PathStat | None:
         """``{"name", "size", "mode", "mtime", "linkTarget"}`` of a path in a container, or None."""
-        def run() -> dict | None:
+        def run() -> PathStat | None:
             api = self._client()
-            url = api._url("/containers/{0}/archive", ident)
-            res = api.head(url, params={"path": path}, timeout=api.timeout)
+            res = transport.head(api, "/containers/{0}/archive", ident, params={"path": path})
             if res.status_code == 404:
                 body = res.headers.get("X-Docker-Container-Path-Stat")
                 if not body:
                     # 404 with no stat: either the container or the path is missing.
                     api.inspect_container(ident)  # raises NotFound for a missing container
                     return None
-            api._raise_for_status(res)
+            transport.raise_for_status(api, res)
             import base64 as b64
             raw = res.headers.get("X-Docker-Container-Path-Stat")
-            return json.loads(b64.b64decode(raw)) if raw else None
+            if not raw:
+                return None
+            stat: PathStat = json.loads(b64.b64decode(raw))
+            return stat
         return await self._call(run, what=f"container {ident}")
 
     async def exec_output(self, ident: str, cmd: list[str]) -> tuple[int, bytes]:
@@ -573,7 +595,7 @@ class Engine:
         def run() -> tuple[int, bytes]:
             api = self._client()
             ex = api.exec_create(ident, cmd)
-            out = api.exec_start(ex["Id"])
+            out: bytes = api.exec_start(ex["Id"])
             code = api.exec_inspect(ex["Id"]).get("ExitCode")
             return int(code if code is not None else -1), out
         return await self._call(run, what=f"container {ident}")
@@ -582,15 +604,15 @@ class Engine:
 class _PullMessages:
     """Pull progress messages; an ``error`` message in the stream becomes EngineError."""
 
-    def __init__(self, stream: Any, response: Any, reference: str) -> None:
+    def __init__(self, stream: Iterator[dict[str, object]], response: requests.Response, reference: str) -> None:
         self._stream = stream
         self._response = response
         self._reference = reference
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[PullProgress]:
         for msg in self._stream:
             if "error" in msg:
-                text = msg.get("error") or ""
+                text = str(msg.get("error") or "")
                 exc = docker.errors.APIError(text, explanation=text)
                 err = translate(exc, what=self._reference)
                 if err.kind is ErrorKind.INTERNAL and ("not found" in text.lower() or "does not exist" in text.lower()):
@@ -599,11 +621,11 @@ class _PullMessages:
             yield PullProgress.from_api(msg)
 
     def close(self) -> None:
-        _shutdown_response(self._response)
+        transport.shutdown_response(self._response)
 
 
 def _explanation_scrubbed(exc: docker.errors.APIError, secret: str) -> str:
-    text = exc.explanation or str(exc)
+    text: str | bytes = exc.explanation or str(exc)
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return str(text).replace(secret, "********") if secret else str(text)

@@ -16,13 +16,16 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import docker.auth
 import docker.credentials
 
 from desktop import log
 from desktop.engine.errors import EngineError, ErrorKind
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 DOCKER_HUB = "https://index.docker.io/v1/"
 KEYRING_SERVICE = "Berth: Docker registry"
@@ -79,7 +82,8 @@ class CredentialStore:
     def config_path(self) -> Path:
         return self.directory / "config.json"
 
-    def _config(self) -> dict:
+    def _config(self) -> dict[str, Any]:
+        """config.json as it is: the CLI's file, whose values Berth reads with care."""
         try:
             with open(self.config_path, encoding="utf-8") as f:
                 data = json.load(f)
@@ -90,7 +94,7 @@ class CredentialStore:
             raise EngineError(ErrorKind.CREDENTIALS,
                               f"Cannot read {self.config_path}: it is not valid JSON.", str(exc)) from exc
 
-    def _write_config(self, data: dict) -> None:
+    def _write_config(self, data: dict[str, Any]) -> None:
         """Write config.json atomically, keeping every key Berth does not own."""
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix="config.json.", dir=self.directory)
@@ -251,7 +255,7 @@ class CredentialStore:
 _INDEX = "registries"
 
 
-def _read_index(kr) -> list[str]:
+def _read_index(kr: KeyringBackend) -> list[str]:
     try:
         raw = kr.get_password(KEYRING_SERVICE, _INDEX)
         keys = json.loads(raw) if raw else []
@@ -261,7 +265,7 @@ def _read_index(kr) -> list[str]:
     return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
 
 
-def _update_index(kr, *, add: str | None = None, remove: str | None = None) -> None:
+def _update_index(kr: KeyringBackend, *, add: str | None = None, remove: str | None = None) -> None:
     keys = _read_index(kr)
     new = sorted((set(keys) | ({add} if add else set())) - ({remove} if remove else set()))
     if new == sorted(keys):
@@ -276,7 +280,7 @@ def _scrub(text: str, secret: str) -> str:
     return text.replace(secret, "********") if secret else text
 
 
-def _keyring():
+def _keyring() -> KeyringBackend | None:
     """The OS keyring, or None where there is none (headless Linux without D-Bus).
 
     Backends of low priority (under 1: keyring's plaintext files, for instance) are no
@@ -302,7 +306,7 @@ def _keyring():
     return kr if _priority(kr) >= 1 else None
 
 
-def _priority(backend) -> float:
+def _priority(backend: KeyringBackend) -> float:
     try:
         return float(backend.priority)
     except Exception:

@@ -2,7 +2,9 @@
 
 ``docker ps -a`` and ``docker images`` print these columns; the functions here give the
 same text for the same list response (docker/cli ``cli/command/formatter`` and
-``docker/go-units``), and the rows keep the numeric values for sorting.
+``docker/go-units``), and the rows keep the numeric values for sorting. Sizes anywhere
+else in the window (copies, pulls, the files panel) come from :func:`progress_size`,
+the same units in a steadier form: this module is the one place sizes are written.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from desktop.engine.records import Container, Image, Port
 
 __all__ = [
     "CONTAINER_HEADERS", "IMAGE_HEADERS", "ImageRow", "container_columns", "image_rows",
-    "truncate_id", "human_duration", "since", "human_size", "format_ports", "ellipsis", "go_quote",
+    "truncate_id", "human_duration", "since", "human_size", "progress_size", "format_ports", "ellipsis",
+    "go_quote",
     "container_image", "container_command", "container_names",
 ]
 
@@ -77,6 +80,29 @@ def human_size(size: float, precision: int = 3) -> str:
         i += 1
     # Go's %.*g and Python's %.*g agree (trailing zeros dropped, e+NN exponents).
     return f"{value:.{precision}g}{_DECIMAL_UNITS[i]}"
+
+
+def progress_size(size: float, *, byte_unit: str = "bytes") -> str:
+    """A size in progress and summary text: "512 bytes", "7.4 kB", "3.0 MB", "1.2 GB".
+
+    The units are :func:`human_size`'s (decimal, 1 kB = 1000 bytes, as docker's own
+    sizes), so a copy's or a pull's figures and the SIZE column speak alike; but one
+    decimal, fixed, and a space, so that a figure counting up does not change width
+    with every digit ("1.98MB" is docker's text, kept for the tables only). Under 1 kB
+    the whole number of bytes, followed by ``byte_unit``: "bytes" in a sentence ("1
+    byte"), "B" where room is short (a pull's layer column). A value that would round up to 1000
+    of one unit is given in the next ("1.0 MB", not "1000.0 kB").
+    """
+    value = float(size)
+    whole = round(value)
+    if whole < 1000:
+        return f"{whole} {'byte' if whole == 1 and byte_unit == 'bytes' else byte_unit}"
+    units = _DECIMAL_UNITS[1:]
+    for unit in units:
+        value /= 1000.0
+        if round(value, 1) < 1000 or unit == units[-1]:
+            break
+    return f"{value:.1f} {unit}"
 
 
 # -- text -------------------------------------------------------------------------------

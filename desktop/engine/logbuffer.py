@@ -29,7 +29,11 @@ import re
 import time
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Final, Iterable, Iterator, NamedTuple, Sequence, cast
+
+if TYPE_CHECKING:
+    from desktop.engine.client import Engine
+    from desktop.engine.streams import StreamPump
 
 STDOUT, STDERR = 1, 2
 DEFAULT_CAPACITY = 100_000
@@ -62,11 +66,14 @@ class Style:
 
 
 PLAIN = Style()
-_styles: dict[tuple, Style] = {(None, None, False, False, False, False, False, False): PLAIN}
+#: A Style's fields, in order: (fg, bg, bold, dim, italic, underline, inverse, strike).
+_StyleKey = tuple[int | None, int | None, bool, bool, bool, bool, bool, bool]
+_styles: dict[_StyleKey, Style] = {(None, None, False, False, False, False, False, False): PLAIN}
 
 
-def _style(fg, bg, bold, dim, italic, underline, inverse, strike) -> Style:
-    key = (fg, bg, bold, dim, italic, underline, inverse, strike)
+def _style(fg: int | None, bg: int | None, bold: bool, dim: bool, italic: bool, underline: bool,
+           inverse: bool, strike: bool) -> Style:
+    key: _StyleKey = (fg, bg, bold, dim, italic, underline, inverse, strike)
     s = _styles.get(key)
     if s is None:
         if len(_styles) > 4096:  # a pathological stream of true colours: stop interning
@@ -92,8 +99,8 @@ def _xterm_palette() -> list[tuple[int, int, int]]:
     ]
     levels = (0, 95, 135, 175, 215, 255)
     cube = [(levels[i // 36], levels[(i // 6) % 6], levels[i % 6]) for i in range(216)]
-    grey = [(8 + 10 * i,) * 3 for i in range(24)]
-    return base + cube + grey  # type: ignore[return-value]
+    grey = [(8 + 10 * i, 8 + 10 * i, 8 + 10 * i) for i in range(24)]
+    return base + cube + grey
 
 
 PALETTE: list[tuple[int, int, int]] = _xterm_palette()
@@ -154,6 +161,14 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 class _SGR:
     __slots__ = ("fg", "bg", "bold", "dim", "italic", "underline", "inverse", "strike")
+    fg: int | None
+    bg: int | None
+    bold: bool
+    dim: bool
+    italic: bool
+    underline: bool
+    inverse: bool
+    strike: bool
 
     def __init__(self) -> None:
         self.reset()
@@ -299,7 +314,10 @@ class Line(NamedTuple):
 
 
 #: Positions of the fields in a line tuple.
-TEXT, STREAM, TS, SPANS = 0, 1, 2, 3
+TEXT: Final = 0
+STREAM: Final = 1
+TS: Final = 2
+SPANS: Final = 3
 #: A line as the pipeline passes it: ``(text, stream, ts, spans)``.
 RawLine = tuple[str, int, str, tuple[Span, ...]]
 
@@ -361,6 +379,9 @@ def _fixed_width_ts(rows: list[str]) -> bool:
 #: ``_new_line((text, stream, ts, spans))``: a Line made at C speed (no keyword handling).
 _new_line = functools.partial(tuple.__new__, Line)
 _FIRST = operator.itemgetter(0)
+#: ``tuple`` itself, typed: the plain tuple of a Line's fields (a Line is a NamedTuple),
+#: made at C speed; the store keeps plain tuples.
+_as_tuple = cast("Callable[[RawLine], RawLine]", tuple)
 
 
 class LineAssembler:
@@ -496,10 +517,10 @@ class LineStore:
         if len(lines) >= self.capacity:
             dropped = len(self) + len(lines) - self.capacity
             self.first_seq += dropped
-            self._lines = list(map(tuple, lines[len(lines) - self.capacity:]))
+            self._lines = list(map(_as_tuple, lines[len(lines) - self.capacity:]))
             self._start = 0
             return dropped
-        self._lines.extend(map(tuple, lines))
+        self._lines.extend(map(_as_tuple, lines))
         dropped = self.overflow(0)
         if dropped:
             self.drop_front(dropped)
@@ -689,7 +710,7 @@ class LogReader:
         self.batch_interval = batch_interval
         self.last_ts = ""
         self._at_last: collections.Counter[tuple[int, str]] = collections.Counter()
-        self.pump: Any = None
+        self.pump: StreamPump[tuple[int, bytes]] | None = None
         self.dropped_duplicates = 0
         #: The engine's clock less this computer's, in seconds (from the log answer's
         #: Date header; 0 when unknown): lines' timestamps are the engine's.
@@ -704,7 +725,7 @@ class LogReader:
         self.last_ts = ""
         self._at_last.clear()
 
-    async def read(self, engine: Any, ident: str, on_lines: Callable[[list[RawLine]], None],
+    async def read(self, engine: Engine, ident: str, on_lines: Callable[[list[RawLine]], None],
                    follow: bool = True) -> None:
         if self.last_ts:
             pump = engine.logs(ident, follow=follow, tail="all", since=since_param(self.last_ts),

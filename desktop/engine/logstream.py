@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import struct
 import time
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
+
+import docker
+import requests
 
 from desktop.engine.errors import EngineError, ErrorKind
-from desktop.engine.streams import _shutdown_response
+from desktop.engine.transport import chunked_reader, get_stream, shutdown_response
 
 STDOUT, STDERR = 1, 2
 READ_SIZE = 256 * 1024
@@ -59,7 +62,7 @@ def demux(buffer: bytearray) -> tuple[list[tuple[int, bytes]], int]:
 class LogFrames:
     """Iterate a log response as ``(stream, bytes)`` chunks; ``close()`` drops the socket."""
 
-    def __init__(self, response: Any, tty: bool, clock_offset: float = 0.0) -> None:
+    def __init__(self, response: requests.Response, tty: bool, clock_offset: float = 0.0) -> None:
         self._response = response
         self._tty = tty
         #: The engine's clock less this computer's, in seconds, from the Date header.
@@ -68,15 +71,14 @@ class LogFrames:
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
         try:
             response = self._response
-            fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
-            if getattr(response.raw._fp, "chunked", False) and hasattr(fp, "read1") \
-                    and getattr(response.raw._fp, "chunk_left", None) is None:
+            socket_read1 = chunked_reader(response)
+            if socket_read1 is not None:
                 # Read the socket in large slices and cut the HTTP chunks here: the
                 # HTTP client would return one chunk, that is one line, per call.
-                for chunks in _chunked_frames(_gathering(fp.read1), framed=not self._tty):
+                for chunks in _chunked_frames(_gathering(socket_read1), framed=not self._tty):
                     yield from chunks
                 return
-            read1 = _gathering(response.raw.read1)
+            read1 = _gathering(response.raw.read1)  # urllib3's HTTPResponse.read1 (public since 2.0)
             buf = bytearray()
             while data := read1(READ_SIZE):
                 if self._tty:
@@ -92,7 +94,7 @@ class LogFrames:
             return
 
     def close(self) -> None:
-        _shutdown_response(self._response)
+        shutdown_response(self._response)
 
 
 def frame_weight(frame: tuple[int, bytes]) -> int:
@@ -248,17 +250,16 @@ def _malformed(what: str) -> EngineError:
     return EngineError(ErrorKind.INTERNAL, "The engine's answer could not be read (it is not valid HTTP).", what)
 
 
-def open_log_frames(api: Any, ident: str, *, follow: bool, tail: int | str, since: float | int | None,
+def open_log_frames(api: docker.APIClient, ident: str, *, follow: bool, tail: int | str, since: float | str | None,
                     timestamps: bool) -> LogFrames:
     tty = bool(api.inspect_container(ident)["Config"].get("Tty"))
-    params: dict[str, Any] = {
+    params: dict[str, object] = {
         "stdout": 1, "stderr": 1, "follow": int(follow), "timestamps": int(timestamps),
         "tail": "all" if tail in ("all", None, -1) else int(tail),
     }
     if since is not None:
         params["since"] = since
-    response = api._get(api._url("/containers/{0}/logs", ident), params=params, stream=True, timeout=None)
-    api._raise_for_status(response)
+    response = get_stream(api, "/containers/{0}/logs", ident, params=params)
     return LogFrames(response, tty, _clock_offset(response.headers.get("Date")))
 
 

@@ -15,17 +15,30 @@ from __future__ import annotations
 import asyncio
 import collections
 import threading
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+from typing import AsyncGenerator, Callable, Generic, Iterable, Iterator, TypeVar, cast
+
+import requests
 
 from desktop import log
 from desktop.engine.errors import EngineError, translate
+from desktop.engine.transport import shutdown_response
 
-_END = object()
+T = TypeVar("T")
 
 
-class StreamPump:
-    def __init__(self, opener: Callable[[], Iterable[Any]], *, what: str = "",
-                 high_water: int = 50_000, weigh: Callable[[Any], int] | None = None,
+class _End:
+    """The marker after a stream's last item."""
+
+
+_END = _End()
+
+
+class StreamPump(Generic[T]):
+    """A stream of ``T`` (events, log frames, pull progress, tar chunks) read by a thread
+    of its own and handed to the event loop in batches."""
+
+    def __init__(self, opener: Callable[[], Iterable[T]], *, what: str = "",
+                 high_water: int = 50_000, weigh: Callable[[T], int] | None = None,
                  name: str = "berth-stream") -> None:
         self._opener = opener
         self._what = what
@@ -35,16 +48,16 @@ class StreamPump:
         self._weigh = weigh
         self._weight = 0
         self._name = name
-        self._items: collections.deque[Any] = collections.deque()
+        self._items: collections.deque[T | _End] = collections.deque()
         self._lock = threading.Lock()
         self._room = threading.Condition(self._lock)
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stream: Any = None
+        self._stream: Iterable[T] | None = None
         self._closed = False
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
-        self._opened: asyncio.Future | None = None
+        self._opened: asyncio.Future[None] | None = None
 
     # -- reader thread -------------------------------------------------------------
     def _run(self) -> None:
@@ -106,7 +119,7 @@ class StreamPump:
                 pass
 
     # -- consumer side ---------------------------------------------------------
-    def start(self) -> "StreamPump":
+    def start(self) -> StreamPump[T]:
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
         self._opened = self._loop.create_future()
@@ -114,7 +127,7 @@ class StreamPump:
         self._thread.start()
         return self
 
-    async def batches(self) -> AsyncIterator[list[Any]]:
+    async def batches(self) -> AsyncGenerator[list[T], None]:
         """Yield lists of items as they arrive; raise EngineError if the stream failed."""
         if self._thread is None:
             self.start()
@@ -124,13 +137,15 @@ class StreamPump:
                 await self._wakeup.wait()
                 with self._lock:
                     self._wakeup.clear()
-                    batch = list(self._items)
+                    taken = list(self._items)
                     self._items.clear()
                     self._weight = 0
                     self._room.notify_all()
-                ended = bool(batch) and batch[-1] is _END
+                ended = bool(taken) and taken[-1] is _END
                 if ended:
-                    batch.pop()
+                    taken.pop()
+                # The end marker is appended once, last, by the reader: what is left is items.
+                batch = cast("list[T]", taken)
                 if batch:
                     yield batch
                 if ended:
@@ -148,17 +163,21 @@ class StreamPump:
         assert self._opened is not None
         await self._opened
 
-    def take_nowait(self) -> list[Any]:
+    def take_nowait(self) -> list[T]:
         """The items that already arrived, without waiting (the end marker stays)."""
-        taken: list[Any] = []
+        taken: list[T] = []
         with self._lock:
-            while self._items and self._items[0] is not _END:
-                taken.append(self._items.popleft())
+            while self._items:
+                item = self._items[0]
+                if isinstance(item, _End):
+                    break
+                taken.append(item)
+                self._items.popleft()
             self._weight = 0  # all that is left is the end marker, if anything
             self._room.notify_all()
         return taken
 
-    async def items(self) -> AsyncIterator[Any]:
+    async def items(self) -> AsyncGenerator[T, None]:
         async for batch in self.batches():
             for item in batch:
                 yield item
@@ -177,12 +196,12 @@ class StreamPump:
         return self._closed
 
     @property
-    def source(self) -> Any:
+    def source(self) -> Iterable[T] | None:
         """What the opener returned (None until the request is answered)."""
         return self._stream
 
 
-def _close(stream: Any) -> None:
+def _close(stream: object) -> None:
     try:
         close = getattr(stream, "close", None)
         if close is not None:
@@ -191,39 +210,21 @@ def _close(stream: Any) -> None:
         log.engine.debug("closing stream: %r", exc)
 
 
-def iter_with_close(gen: Iterator[Any], response: Any) -> Any:
-    """Wrap a generator reading ``response`` so that ``close()`` shuts the socket."""
+class ClosingIterable(Generic[T]):
+    """Items read from a streamed response; ``close()`` shuts the response's socket, so
+    that a reader blocked in the middle of an item wakes at once."""
 
-    class _Closing:
-        def __iter__(self) -> Iterator[Any]:
-            return gen
+    def __init__(self, items: Iterator[T], response: requests.Response) -> None:
+        self._items = items
+        self._response = response
 
-        def close(self) -> None:
-            _shutdown_response(response)
+    def __iter__(self) -> Iterator[T]:
+        return self._items
 
-    return _Closing()
+    def close(self) -> None:
+        shutdown_response(self._response)
 
 
-def _shutdown_response(response: Any) -> None:
-    import socket
-
-    try:
-        fp = response.raw._fp.fp
-        raw = getattr(fp, "raw", fp)
-        # a socket's file keeps it in ``_sock``; a Windows named pipe's in ``sock``
-        sock = getattr(raw, "_sock", None) or getattr(raw, "sock", None)
-        if sock is not None:
-            try:
-                if hasattr(sock, "shutdown"):
-                    sock.shutdown(socket.SHUT_RDWR)
-                else:
-                    sock.close()
-            except OSError:
-                pass
-    except AttributeError:
-        pass
-    try:
-        response.close()
-    except Exception:
-        pass
-
+def iter_with_close(items: Iterator[T], response: requests.Response) -> ClosingIterable[T]:
+    """Wrap an iterator reading ``response`` so that ``close()`` shuts the socket."""
+    return ClosingIterable(items, response)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.conftest import RUN_ID, TEST_LABEL, docker
 from desktop.engine.formatting import (
     CONTAINER_HEADERS, IMAGE_HEADERS, container_columns, container_image, container_names, ellipsis,
-    format_ports, go_quote, human_duration, human_size, image_rows, since, truncate_id,
+    format_ports, go_quote, human_duration, human_size, image_rows, progress_size, since, truncate_id,
 )
 from desktop.engine.records import Container, Image, Port
 
@@ -62,6 +62,23 @@ def test_since():
 ])
 def test_human_size(size, text):
     assert human_size(size) == text
+
+
+@pytest.mark.parametrize("size, text", [
+    (0, "0 bytes"), (1, "1 byte"), (2, "2 bytes"), (999, "999 bytes"), (999.4, "999 bytes"), (999.6, "1.0 kB"),
+    (1000, "1.0 kB"), (7400, "7.4 kB"), (12_345, "12.3 kB"), (999_940, "999.9 kB"), (999_960, "1.0 MB"),
+    (3_000_000, "3.0 MB"), (1_980_000, "2.0 MB"), (1_234_567_890, "1.2 GB"), (1.5e12, "1.5 TB"),
+    (2e18, "2.0 EB"), (5e27, "5000.0 YB"),
+])
+def test_progress_size(size, text):
+    # docker's units (kB, not KB) in a steady form; never "1000.0 kB" or docker's "1e+03kB"
+    assert progress_size(size) == text
+
+
+def test_progress_size_names_bytes_as_asked():
+    assert progress_size(512, byte_unit="B") == "512 B"
+    assert progress_size(1, byte_unit="B") == "1 B"
+    assert progress_size(2_500_000, byte_unit="B") == "2.5 MB"  # only bytes take the word
 
 
 # -- ids, names, images -------------------------------------------------------------------------------

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 
 from desktop import log
 from desktop.engine import archive
-from desktop.engine.archive import CopyPlan, CopyResult, Progress, human_size
+from desktop.engine.archive import CopyPlan, CopyResult, Progress
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
+from desktop.engine.formatting import progress_size
 from desktop.engine.records import Container
 from desktop.ui.common import errors, tasks
 
@@ -511,9 +512,9 @@ class CopyDialog(QDialog):
         else:
             frac = prog.files_done / prog.total_files if prog.total_files else 0.0
         self.copyProgress.setValue(int(min(1.0, frac) * 1000))
-        parts = [f"{human_size(prog.bytes_done)} of {human_size(prog.total_bytes)}"]
+        parts = [f"{progress_size(prog.bytes_done)} of {progress_size(prog.total_bytes)}"]
         if self.state == "copying":
-            parts.append(f"{human_size(rate)}/s")
+            parts.append(f"{progress_size(rate)}/s")
         parts.append(f"{prog.files_done} of {prog.total_files} items")
         self.rateLabel.setText(" · ".join(parts))
 

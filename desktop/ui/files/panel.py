@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.engine import archive
-from desktop.engine.archive import Progress, RemoteEntry, human_size
+from desktop.engine.archive import Progress, RemoteEntry
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
+from desktop.engine.formatting import progress_size
 from desktop.engine.records import Container
 from desktop.ui.common import errors, tasks
 from desktop.ui.files.copy import ContainerDropTarget
@@ -178,7 +179,7 @@ class FilesPanel(QWidget):
             name = QStandardItem(icons.get(e.kind, file_icon), e.name + (f" → {e.link}" if e.link else ""))
             name.setData(e, ENTRY_ROLE)
             name.setToolTip(posixpath.join(self.path, e.name))
-            size = QStandardItem("" if e.kind != "file" else human_size(e.size))
+            size = QStandardItem("" if e.kind != "file" else progress_size(e.size))
             size.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             when = QStandardItem(datetime.datetime.fromtimestamp(e.mtime).strftime("%Y-%m-%d %H:%M") if e.mtime else "")
             mode = QStandardItem(_mode_text(e))
@@ -261,7 +262,7 @@ class FilesPanel(QWidget):
         else:
             self.filesProgress.setRange(0, 0)
         rate = p.bytes_done / p.elapsed if p.elapsed > 0.2 else 0
-        self.statusLabel.setText(f"{human_size(p.bytes_done)} · {human_size(rate)}/s · {p.files_done} items")
+        self.statusLabel.setText(f"{progress_size(p.bytes_done)} · {progress_size(rate)}/s · {p.files_done} items")
 
     def cancel(self) -> None:
         if self.progress is not None:
@@ -285,7 +286,7 @@ class FilesPanel(QWidget):
             prog = self.progress          # one Progress for all of them: its totals are the sums
             n = prog.files_done if prog else 0
             size = prog.bytes_done if prog else 0
-            self.statusLabel.setText(f"Saved {n} {'item' if n == 1 else 'items'} ({human_size(size)}) to {local_dir}.")
+            self.statusLabel.setText(f"Saved {n} {'item' if n == 1 else 'items'} ({progress_size(size)}) to {local_dir}.")
             self.saved.emit(results)
 
         self._run(f"Saving to {local_dir}…", self.save(paths, local_dir), done)

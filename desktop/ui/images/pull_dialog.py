@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
+from desktop.engine.formatting import progress_size
 from desktop.engine.parsing import familiar_reference, parse_image_reference
 from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.engine.records import PullProgress
@@ -24,15 +25,6 @@ def pull_registry(reference: str) -> str:
         return parse_image_reference(reference).registry
     except EngineError:
         return ""
-
-
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{n} B"
 
 
 class PullDialog(QDialog):
@@ -209,7 +201,7 @@ class PullDialog(QDialog):
             self._items[layer] = item
         item.setText(1, p.status)
         if p.total:
-            item.setText(2, f"{human_bytes(p.current)} / {human_bytes(p.total)}")
+            item.setText(2, f"{progress_size(p.current, byte_unit='B')} / {progress_size(p.total, byte_unit='B')}")
         elif p.status.lower().startswith(("pull complete", "already exists")):
             item.setText(2, "done")
 

@@ -156,7 +156,7 @@ class LoginDialog(QDialog):
         self._ops.run("status", lambda: self._load_status(registry), context="Reading the saved login")
 
     async def _load_status(self, registry: str) -> None:
-        cred = await asyncio.to_thread(self.engine.credentials.get, registry)
+        cred = await self.engine.credential(registry)
         if registry != self.registry:
             return
         title = registry_title(registry)
