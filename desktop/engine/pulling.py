@@ -52,7 +52,7 @@ class PullTracker:
 
 
 class Puller(Protocol):
-    def pull(self, reference: str) -> StreamPump: ...
+    def pull(self, reference: str) -> StreamPump[PullProgress]: ...
 
 
 #: what a pull's follower is told after each batch: the tracker, and each message of
