@@ -101,3 +101,78 @@ def test_dropping_on_the_panel_proposes_the_folder_shown(qtbot, engine_qt, setti
     assert simulate_drop(panel.fileList, folder_row, [tmp_path / "new.txt"])
     assert opened and opened[0].destEdit.text() == "/data/폴더 하나"
     opened[0].close()
+
+
+def _choose_in_file_dialog(qtbot, parent, paths: list[Path]) -> None:
+    """Pick ``paths`` in the open "Copy Into" file dialog, as a person would, and accept."""
+    from PySide6.QtWidgets import QFileDialog
+
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in parent.window().findChildren(QFileDialog, "copyIntoFileDialog")),
+                    timeout=5000)
+    dlg = next(d for d in parent.window().findChildren(QFileDialog, "copyIntoFileDialog") if d.isVisible())
+    dlg.setDirectory(str(paths[0].parent))
+    for p in paths:
+        dlg.selectFile(str(p))
+    if len(paths) > 1:
+        dlg.selectFile(" ".join(f'"{p.name}"' for p in paths))
+    dlg.accept()
+
+
+def test_copy_in_without_dragging_and_the_list_shows_it(qtbot, engine_qt, settings, web, tmp_path, route):
+    """Copy In ▸ Files… in the panel: the system's file dialog, the copy dialog into the
+    folder shown, and the list read again when the copy ends."""
+    panel = open_panel(qtbot, engine_qt, web, settings, "/data")
+    (tmp_path / "one.txt").write_text("first")
+    (tmp_path / "two.txt").write_text("second")
+    opened = []
+    panel.dropTarget.dialogOpened.connect(opened.append)
+    menu = panel.copyInButton.menu()
+    next(a for a in menu.actions() if a.objectName() == "actionCopyFilesInto").trigger()
+    _choose_in_file_dialog(qtbot, panel, [tmp_path / "one.txt", tmp_path / "two.txt"])
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    dialog = opened[0]
+    assert dialog.destEdit.text() == "/data"
+    listed = []
+    panel.listed.connect(listed.append)
+    qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.state in ("done", "failed"), timeout=30000)
+    assert dialog.state == "done", dialog.statusLabel.text()
+    assert docker("exec", web, "cat", "/data/one.txt", "/data/two.txt") == "firstsecond"
+    qtbot.waitUntil(lambda: bool(listed), timeout=10000)  # the panel read its folder again
+    names = {panel.model.item(r, 0).text() for r in range(panel.model.rowCount())}
+    assert {"one.txt", "two.txt"} <= names
+    dialog.close()
+
+
+def test_copy_a_folder_into_a_container_from_its_menu(qtbot, qloop, cleanup, tmp_path, route):
+    """Container ▸ Copy Into ▸ A Folder…: the same copy dialog as a drop, with no drag."""
+    from desktop.engine.client import Engine
+    from desktop.ui.shell.window import MainWindow
+
+    cid = cleanup.run("--name", cleanup.name("into"), "--network", "none", WHALESAY, "sleep", "300")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>hi</h1>")
+    w = MainWindow(Engine())
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    try:
+        qtbot.waitUntil(lambda: w.select_container(cid), timeout=15000)
+        menu = w.container_actions.copy_into_menu
+        assert menu.isEnabled()
+        next(a for a in menu.actions() if a.objectName() == "actionCopyFolderInto").trigger()
+        _choose_in_file_dialog(qtbot, w.containers_table, [site])
+        qtbot.waitUntil(lambda: w.drop_target.dialog is not None and w.drop_target.dialog.isVisible(), timeout=5000)
+        dialog = w.drop_target.dialog
+        assert dialog.container.id == cid
+        qtbot.waitUntil(lambda: bool(dialog.destEdit.text()), timeout=5000)
+        dialog.destEdit.setText("/srv")
+        qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.state in ("done", "failed"), timeout=30000)
+        assert dialog.state == "done", dialog.statusLabel.text()
+        assert docker("exec", cid, "cat", "/srv/site/index.html") == "<h1>hi</h1>"
+        dialog.close()
+    finally:
+        w.live.stop()
+        w.engine.reset_connection()

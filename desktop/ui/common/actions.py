@@ -55,6 +55,17 @@ def fill_menu(menu: QMenu, actions: Sequence[QAction | None]) -> QMenu:
     return menu
 
 
+def copy_into_menu(parent: QWidget, act: Callable[[bool], object]) -> QMenu:
+    """"Copy Into ▸ Files… / A Folder…"; choosing calls ``act(folder)``."""
+    menu = QMenu("Copy &Into", parent)
+    menu.setObjectName("copyIntoMenu")
+    files = menu.addAction("&Files…", lambda: act(False))
+    files.setObjectName("actionCopyFilesInto")
+    folder = menu.addAction("A F&older…", lambda: act(True))
+    folder.setObjectName("actionCopyFolderInto")
+    return menu
+
+
 def button_group(parent: QWidget, name: str, actions: Sequence[QAction],
                  icon_only: Sequence[QAction] = ()) -> QWidget:
     """Tool buttons for ``actions`` in one widget, for a part of a tool bar that is shown

@@ -7,14 +7,14 @@ from typing import Callable
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QMenu, QMessageBox, QStatusBar, QTableView
+from PySide6.QtWidgets import QCheckBox, QMenu, QMessageBox, QStatusBar, QTableView, QWidget
 
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError
 from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, Port
 from desktop.ui.common import errors, tasks
-from desktop.ui.common.actions import fill_menu, make_action, plural
+from desktop.ui.common.actions import copy_into_menu, fill_menu, make_action, plural
 from desktop.ui.common.confirm import confirm
 from desktop.ui.common.table_model import Role
 from desktop.ui.containers.model import Column
@@ -53,6 +53,7 @@ class ContainerActions(QObject):
 
     logsRequested = Signal(object)   # Container
     filesRequested = Signal(object)  # Container
+    copyIntoRequested = Signal(object, bool)  # Container, a folder (else files)
 
     def __init__(self, table: QTableView, engine: Callable[[], Engine], status: QStatusBar) -> None:
         super().__init__(table)
@@ -86,6 +87,7 @@ class ContainerActions(QObject):
                          icon="files", tip="Browse the container's files; drop files here to copy them in")
         for a in self.all():
             w.addAction(a)
+        self.copy_into_menu = self.make_copy_into_menu(w)
         table.customContextMenuRequested.connect(self.context_menu)
         table.doubleClicked.connect(self._double_clicked)
 
@@ -111,6 +113,7 @@ class ContainerActions(QObject):
             a.setEnabled(bool(sel))
         self.rename.setEnabled(len(sel) == 1)
         self.files.setEnabled(len(sel) == 1)
+        self.copy_into_menu.setEnabled(len(sel) == 1)
 
     # -- operations ----------------------------------------------------------------------
     def bulk(self, op: str) -> None:
@@ -205,6 +208,17 @@ class ContainerActions(QObject):
         if len(sel) == 1:
             self.filesRequested.emit(sel[0])
 
+    def make_copy_into_menu(self, parent: QWidget) -> QMenu:
+        """Copy Into ▸ Files… / A Folder… for the one selected container (no drag needed)."""
+        def act(folder: bool) -> None:
+            sel = self.selected()
+            if len(sel) == 1:
+                self.copyIntoRequested.emit(sel[0], folder)
+        menu = copy_into_menu(parent, act)
+        menu.menuAction().setObjectName("actionCopyInto")
+        menu.menuAction().setStatusTip("Copy files or a folder from this computer into the container")
+        return menu
+
     def open_port(self, c: Container, port: Port) -> QUrl:
         scheme = "https" if port.private_port in (443, 8443) else "http"
         url = QUrl(f"{scheme}://{browser_host(self.engine.host, port.ip)}:{port.public_port}/")
@@ -232,7 +246,8 @@ class ContainerActions(QObject):
         menu = QMenu(self.table)
         menu.setObjectName("containersMenu")
         fill_menu(menu, [self.start, self.stop, self.restart, self.pause, self.unpause, self.kill, None,
-                         self.logs, self.files, self.rename, self.copy_id, None, self.remove])
+                         self.logs, self.files, self.copy_into_menu.menuAction(), self.rename, self.copy_id, None,
+                         self.remove])
         c: Container | None = index.data(Role.Record) if index.isValid() else None
         published = [p for p in (c.ports if c else ()) if p.public_port]
         if c is not None and published:

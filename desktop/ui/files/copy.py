@@ -6,6 +6,9 @@
 
       target = ContainerDropTarget(table, engine, container_at=lambda pos: ...)
 
+- :func:`choose_and_copy`: the same without dragging ("Copy Into…"), through the
+  system's file dialog.
+
 - :class:`CopyDialog` (``copyDialog``): the destination (``destEdit``), the "copy the
   contents" option, the files that would be overwritten (asked before any is), and the
   progress of the copy (``copyProgress``) with its speed and a cancel button.
@@ -20,11 +23,11 @@ import posixpath
 import time
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QFont, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
-    QLineEdit, QListWidget, QProgressBar, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
+    QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget,
 )
 
 from desktop import log
@@ -165,6 +168,32 @@ class ContainerDropTarget(QObject):
         dialog.open()
         self.dialogOpened.emit(dialog)
         return dialog
+
+
+def choose_and_copy(target: ContainerDropTarget, container: Container, *, folder: bool,
+                    dest: str | None = None) -> QFileDialog:
+    """Copy into ``container`` without dragging: the system's file dialog chooses files
+    (or, with ``folder``, one folder), then the copy dialog opens as after a drop.
+
+    The file dialog is opened, not run (a nested event loop under asyncio is a trap);
+    it is returned so that its owner can see it.
+    """
+    parent = target.view.window()
+    title = f"Copy a Folder Into {container.name}" if folder else f"Copy Files Into {container.name}"
+    dlg = QFileDialog(parent, title, QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation))
+    dlg.setObjectName("copyIntoFileDialog")
+    dlg.setFileMode(QFileDialog.FileMode.Directory if folder else QFileDialog.FileMode.ExistingFiles)
+    if folder:
+        dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dlg.setLabelText(QFileDialog.DialogLabel.Accept, "Copy In…")
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def chosen(paths: list[str]) -> None:
+        if paths:
+            target.open_dialog(container, [os.path.normpath(p) for p in paths], dest)
+    dlg.filesSelected.connect(chosen)
+    dlg.open()
+    return dlg
 
 
 # -- the copy dialog ---------------------------------------------------------------------

@@ -30,7 +30,8 @@ from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import progress_size
 from desktop.engine.records import Container
 from desktop.ui.common import errors, tasks
-from desktop.ui.files.copy import ContainerDropTarget
+from desktop.ui.common.actions import copy_into_menu
+from desktop.ui.files.copy import ContainerDropTarget, CopyDialog, choose_and_copy
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -83,11 +84,17 @@ class FilesPanel(QWidget):
         self.saveButton.setObjectName("saveButton")
         self.saveButton.setToolTip("Copy the selected files and folders to a folder on this computer")
         self.saveButton.clicked.connect(self.ask_save)
+        self.copyInButton = QPushButton("Copy &In", self)
+        self.copyInButton.setObjectName("copyInButton")
+        self.copyInButton.setToolTip("Copy files or a folder from this computer into the folder shown "
+                                     "(or drop them on the list)")
+        self.copyInButton.setMenu(copy_into_menu(self, self.copy_in))
         bar = QHBoxLayout()
         bar.setSpacing(4)
         bar.addWidget(self.upButton)
         bar.addWidget(self.pathEdit, 1)
         bar.addWidget(self.refreshButton)
+        bar.addWidget(self.copyInButton)
         bar.addWidget(self.saveButton)
 
         self.model = QStandardItemModel(0, 4, self)
@@ -112,6 +119,8 @@ class FilesPanel(QWidget):
         self.fileList.doubleClicked.connect(self._open_index)
         self.dropTarget = ContainerDropTarget(self.fileList, engine, lambda pos: self.container,
                                               dest_at=self._dest_at, settings=settings)
+        # what a copy brought shows at once (the list is re-read when a copy ends)
+        self.dropTarget.dialogOpened.connect(self.follow_copy)
 
         self.filesProgress = QProgressBar(self)
         self.filesProgress.setObjectName("filesProgress")
@@ -142,6 +151,15 @@ class FilesPanel(QWidget):
         self._timer.timeout.connect(self._show_progress)
         self.destroyed.connect(lambda: shutil.rmtree(self._stage_root, ignore_errors=True))
         self.navigate(path)
+
+    def follow_copy(self, dialog: CopyDialog) -> None:
+        """List the folder shown again once ``dialog``'s copy into this container ends."""
+        if dialog.container.id == self.container.id:
+            dialog.copied.connect(lambda _result: self.navigate(self.path))
+
+    def copy_in(self, folder: bool) -> QFileDialog:
+        """Copy files (or a folder) chosen in the file dialog into the folder shown."""
+        return choose_and_copy(self.dropTarget, self.container, folder=folder, dest=self.path)
 
     # -- listing -----------------------------------------------------------------------
     def navigate(self, path: str) -> None:

@@ -11,6 +11,7 @@ from desktop.engine.records import Container
 from desktop.ui.shell.connection import Connection
 
 if TYPE_CHECKING:  # imported on first use: the window starts without them
+    from desktop.ui.files.copy import CopyDialog
     from desktop.ui.files.panel import FilesPanel
     from desktop.ui.logs.viewer import LogTabs
 
@@ -64,6 +65,12 @@ class Docks(QObject):
         self.files_dock.show()
         self.window.resizeDocks([self.files_dock], [max(440, self.window.width() // 3)], Qt.Orientation.Horizontal)
         self.files_dock.raise_()
+
+    def follow_copy(self, dialog: CopyDialog) -> None:
+        """A copy into a container: the files panel, if it shows that container, re-reads
+        its folder when the copy ends."""
+        if self.files_panel is not None:
+            self.files_panel.follow_copy(dialog)
 
     def reset(self) -> None:
         """Another engine: the panels' streams on the old one stop, and the panels go."""

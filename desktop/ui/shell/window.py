@@ -76,9 +76,12 @@ class MainWindow(QMainWindow):
         self.container_actions.filesRequested.connect(self.docks.open_files)
         self.image_actions.runRequested.connect(self.dialogs.open_run)
         # Drop files from the file manager on a container row to copy them in.
-        from desktop.ui.files.copy import ContainerDropTarget
+        from desktop.ui.files.copy import ContainerDropTarget, choose_and_copy
 
         self.drop_target = ContainerDropTarget(self.containers_table, engine, self._container_at)
+        self.drop_target.dialogOpened.connect(self.docks.follow_copy)
+        self.container_actions.copyIntoRequested.connect(
+            lambda c, folder: choose_and_copy(self.drop_target, c, folder=folder))
         self._follow_connection()
         errors.get_route().attach(self)
 
@@ -202,7 +205,7 @@ class MainWindow(QMainWindow):
         ca, ia = self.container_actions, self.image_actions
         fill_menu(mb.addMenu("&Container"),
                   [self.action_run, None, ca.start, ca.stop, ca.restart, ca.pause, ca.unpause, ca.kill, None,
-                   ca.rename, ca.remove, None, ca.logs, ca.files, ca.copy_id])
+                   ca.rename, ca.remove, None, ca.logs, ca.files, ca.copy_into_menu.menuAction(), ca.copy_id])
         fill_menu(mb.addMenu("&Image"), [self.action_pull, ia.run, ia.tag, ia.copy_id, ia.remove])
         self.view_menu = fill_menu(mb.addMenu("&View"), [self.action_find, self.action_refresh, None])
         fill_menu(mb.addMenu("&Help"), [self.action_about])
