@@ -6,7 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QWidget
 
 from desktop.engine.client import Engine
 from desktop.ui.shell.window import MainWindow
@@ -633,3 +633,32 @@ def test_an_image_in_use_names_its_containers_and_offers_what_works(window, qtbo
     qtbot.waitUntil(lambda: image_row(window, ref) < 0 and row_of(window, web) < 0, timeout=30000)
     assert not docker("images", "-q", ref).strip()
     assert not ps_field(web, "Names")
+
+
+def test_rename_says_what_is_wrong_as_typed_and_keeps_the_text(window, qtbot, cleanup, route):
+    name = cleanup.name("rn")
+    other = cleanup.name("rn-other")
+    cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    docker("create", "--name", other, *cleanup.label_args(), "docker/whalesay:latest")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0 and row_of(window, other) >= 0, timeout=5000)
+    assert window.select_container(window.containers_model.record(row_of(window, name)).id)
+    qtbot.keyClick(window.containers_table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: window.containers_table.state() == window.containers_table.State.EditingState,
+                    timeout=2000)
+    editor = window.containers_table.findChild(QLineEdit, "renameEdit")
+    editor.selectAll()
+    qtbot.keyClicks(editor, "bad name!")
+    message = window.containers_table.findChild(QLabel, "renameMessage")
+    assert message.isVisible() and "bad name!" in message.text()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.containers_table.state() == window.containers_table.State.EditingState  # still open
+    assert editor.text() == "bad name!"  # nothing typed is lost
+    assert route.history == []  # no message box
+    editor.setText(other)
+    assert "already used" in message.text()
+    editor.setText(name + "-ok")
+    cleanup.container(name + "-ok")
+    assert not message.isVisible()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: row_of(window, name + "-ok") >= 0, timeout=5000)
+    assert ps_field(name + "-ok", "Names") == name + "-ok"

@@ -18,6 +18,7 @@ from desktop.ui.common.actions import copy_into_menu, fill_menu, make_action, pl
 from desktop.ui.common.confirm import confirm
 from desktop.ui.common.table_model import Role
 from desktop.ui.containers.model import Column
+from desktop.ui.containers.rename import RenameDelegate
 
 
 def browser_host(engine_host: str, ip: str) -> str:
@@ -90,6 +91,8 @@ class ContainerActions(QObject):
         self.copy_into_menu = self.make_copy_into_menu(w)
         table.customContextMenuRequested.connect(self.context_menu)
         table.doubleClicked.connect(self._double_clicked)
+        self.rename_delegate = RenameDelegate(table, self._name_taken)
+        table.setItemDelegateForColumn(Column.NAMES, self.rename_delegate)
 
     def all(self) -> list[QAction]:
         return [self.start, self.stop, self.restart, self.pause, self.unpause, self.kill, self.remove,
@@ -192,6 +195,14 @@ class ContainerActions(QObject):
             return False
         tasks.spawn(self.engine.rename(c.id, new_name), context=f"Renaming {c.name} to {new_name}")
         return True
+
+    def _name_taken(self, name: str, c: Container) -> bool:
+        model = self.table.model()
+        for row in range(model.rowCount()):
+            other: Container | None = model.index(row, 0).data(Role.Record)
+            if other is not None and other.id != c.id and other.name == name:
+                return True
+        return False
 
     def copy_ids(self) -> None:
         ids = [c.id for c in self.selected()]
