@@ -340,6 +340,20 @@ def test_ports_text_and_table_mirror_each_other(engine_ui, qtbot):
     assert "-p 8818:80" in find(dlg, QPlainTextEdit, "commandLineView").toPlainText()
 
 
+def test_a_rejected_port_spec_leaves_no_row_in_the_table(engine_ui, qtbot):
+    dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+    table = find(dlg, QTableWidget, "portsTable")
+    edit = find(dlg, QLineEdit, "portsEdit")
+    edit.clear()
+    qtbot.keyClicks(edit, "99999:80")  # typed: 9999:80 was a mapping on the way
+    assert shows(message(dlg, "portsMessage"), Tone.ERROR, "99999")
+    rows = [[table.item(r, c).text() if table.item(r, c) else "" for c in range(4)] for r in range(table.rowCount())]
+    assert not any("9999" in cells for cells in rows), rows
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)  # 99999:8 -> still wrong; fix it
+    edit.setText("9999:80")
+    assert table.rowCount() == 1 and table.item(0, 1).text() == "9999"
+
+
 def test_taken_name_is_warned_then_refused_and_nothing_is_left(engine_ui, qtbot, cleanup):
     name = cleanup.name("taken")
     original = docker("create", *cleanup.label_args(), "--name", name, HTTPD).strip()

@@ -509,6 +509,8 @@ class RunDialog(QDialog):
             mappings = parse_ports(self.ports_edit.text())
         except EngineError as exc:
             self._set("ports", (), self.ports_message, exc.message)
+            if not self._syncing_ports:  # no row may stay for a mapping the text no longer says
+                self._fill_table(())
             self._update_command_line()
             return
         self._set("ports", mappings, self.ports_message)
