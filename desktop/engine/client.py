@@ -520,6 +520,11 @@ class Engine:
         user to allow it, which must hold up no list or event."""
         return await self._call(self.credentials.get, registry, slow=True)
 
+    async def logins(self) -> list[str]:
+        """The registries with a saved login (config.json, the keyring, memory), read on
+        the workers for slow calls: the keyring may be a service to ask."""
+        return await self._call(self.credentials.logged_in, slow=True)
+
     async def logout(self, registry: str) -> None:
         await self._call(self.credentials.erase, registry)
 

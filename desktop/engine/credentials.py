@@ -246,6 +246,10 @@ class CredentialStore:
             keys |= set(_read_index(kr))
         return sorted(keys)
 
+    def memory_only(self) -> list[str]:
+        """The registries whose login is kept only in memory: lost when Berth quits."""
+        return sorted(self._memory)
+
     def _helper(self, name: str) -> docker.credentials.Store:
         return docker.credentials.Store(name, environment=self._env)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow
 
 from desktop.engine.formatting import NONE
 from desktop.ui.common import operations
 from desktop.ui.images.model import ImagesModel
+from desktop.ui.registry.logins import last_registry, remember_registry
 from desktop.ui.shell.connection import Connection
 
 if TYPE_CHECKING:  # imported on first use: the window starts without them
@@ -20,7 +21,10 @@ if TYPE_CHECKING:  # imported on first use: the window starts without them
 
 class Dialogs(QObject):
     """One of each dialog at a time, on the window's engine. ``created`` is called with
-    a new container's id, ``pulled`` with a pulled reference."""
+    a new container's id, ``pulled`` with a pulled reference; ``loginsChanged`` fires
+    after a login or a logout."""
+
+    loginsChanged = Signal()
 
     def __init__(self, window: QMainWindow, connection: Connection, images: ImagesModel, *,
                  created: Callable[[str], None], pulled: Callable[[str], None]) -> None:
@@ -56,14 +60,18 @@ class Dialogs(QObject):
         return dlg
 
     def open_login(self, registry: str = "") -> LoginDialog:
+        """The login dialog, on ``registry`` or else on the registry of the last login."""
         from desktop.ui.registry.login_dialog import LoginDialog
 
-        dlg = LoginDialog(self.connection.engine, self.window, registry=registry or "")
+        dlg = LoginDialog(self.connection.engine, self.window, registry=registry or last_registry())
         dlg.loggedIn.connect(self._logged_in)
+        dlg.loggedOut.connect(lambda _registry: self.loginsChanged.emit())
         dlg.open()
         self.login_dialog = dlg
         return dlg
 
     def _logged_in(self, registry: str) -> None:
         self.window.statusBar().showMessage(f"Logged in to {registry or 'Docker Hub'}", 8000)
+        remember_registry(registry)
+        self.loginsChanged.emit()
         operations.logged_in(registry)  # what waited for this login goes on

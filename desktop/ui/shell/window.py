@@ -27,6 +27,7 @@ from desktop.ui.containers.model import Column as CColumn
 from desktop.ui.containers.model import ContainersModel
 from desktop.ui.images.actions import ImageActions
 from desktop.ui.images.model import ImagesModel
+from desktop.ui.registry.logins import LoginsButton, confirm_quit_with_memory_logins
 from desktop.ui.shell.connection import Connection
 from desktop.ui.shell.dialogs import Dialogs
 from desktop.ui.shell.docks import Docks
@@ -68,6 +69,11 @@ class MainWindow(QMainWindow):
         self.containers_model.rename_handler = self.container_actions.rename_to
         self.dialogs = Dialogs(self, self.connection, self.images_model, created=self.select_container,
                                pulled=self._pulled)
+        self.logins = LoginsButton(engine_of, self.statusBar())
+        self.statusBar().insertPermanentWidget(0, self.logins)
+        self.logins.loginRequested.connect(self.dialogs.open_login)
+        self.dialogs.loginsChanged.connect(self.logins.refresh)
+        self._quit_confirmed = False
         self._build_window_actions()
         self._build_toolbar()
         self._build_menus()
@@ -271,6 +277,7 @@ class MainWindow(QMainWindow):
             self._loaded_once = True
             for note in self.empty_notes:
                 note.update_note()
+            self.logins.refresh()
             self.loaded.emit()
         self._select_pending()
 
@@ -409,5 +416,12 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+        if not self._quit_confirmed and confirm_quit_with_memory_logins(self, self.engine, self._quit_anyway):
+            event.ignore()  # asked first: logins kept only in memory would be lost
+            return
         self.save_settings()
         super().closeEvent(event)
+
+    def _quit_anyway(self) -> None:
+        self._quit_confirmed = True
+        self.close()
