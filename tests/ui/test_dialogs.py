@@ -461,3 +461,32 @@ def test_pull_of_a_missing_image_says_not_found(engine_ui, qtbot, cleanup):
     click_ok(qtbot, pull)
     qtbot.waitUntil(lambda: shows(message(pull, "pullMessage"), Tone.ERROR, "not found"), timeout=20000)
     assert pull.isVisible()
+
+
+def test_the_run_dialog_shrinks_back_when_options_close(engine_ui, qtbot):
+    dlg = open_run_dialog(qtbot, engine_ui, image=HTTPD)
+    qtbot.wait(50)
+    start = dlg.height()
+    dlg.advanced.set_expanded(True)
+    qtbot.waitUntil(lambda: dlg.height() > start + 50, timeout=2000)
+    dlg.advanced.set_expanded(False)
+    qtbot.waitUntil(lambda: dlg.height() <= start + 2, timeout=2000)
+    # a height the user gave it is kept through the next open and close
+    dlg.resize(dlg.width(), start + 120)
+    qtbot.wait(50)
+    dlg.advanced.set_expanded(True)
+    qtbot.wait(50)
+    dlg.advanced.set_expanded(False)
+    qtbot.wait(100)
+    assert abs(dlg.height() - (start + 120)) <= 2
+
+
+def test_the_pull_progress_bar_shows_only_while_pulling(engine_ui, qtbot):
+    pull = PullDialog(engine_ui, None, reference=REGISTRY_WHALESAY)
+    qtbot.addWidget(pull)
+    pull.open()
+    bar = find(pull, QProgressBar, "pullProgress")
+    assert not bar.isVisible()  # an empty bar looked like a text field
+    click_ok(qtbot, pull)
+    qtbot.waitUntil(lambda: shows(message(pull, "pullMessage"), Tone.ERROR, "login"), timeout=20000)
+    assert not bar.isVisible()  # refused: nothing is in progress

@@ -5,14 +5,15 @@
 - :func:`field_row`: a field with its message under it, for a form layout row.
 - :class:`Collapsible`: a "more options" part that opens and closes.
 - :class:`CopyableLine`: a read-only line in a fixed-width font with a Copy button.
+- :class:`GiveBackHeight`: a dialog shrinks again when its content does.
 """
 
 from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QTextOption
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QResizeEvent, QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QTextOption
 from PySide6.QtWidgets import (
     QApplication, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
     QToolButton, QVBoxLayout, QWidget,
@@ -154,9 +155,6 @@ class Collapsible(QWidget):
             return
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.content.setVisible(expanded)
-        window = self.window()
-        if window is not None and window is not self and not expanded:
-            window.adjustSize()
 
     @property
     def expanded(self) -> bool:
@@ -202,3 +200,51 @@ class CopyableLine(QWidget):
     def copy(self) -> None:
         if self.text():
             QGuiApplication.clipboard().setText(self.text())
+
+
+class GiveBackHeight(QObject):
+    """A dialog grows when its content does (Qt does that); this makes it shrink again
+    when its content shrinks — a closed "more options", a message gone — to what the
+    content needs plus whatever height the user gave it by hand."""
+
+    def __init__(self, dialog: QWidget) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._extra = 0         # height the user added by resizing
+        self._fitting = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)  # once the layout has settled
+        self._timer.timeout.connect(self._fit)
+        dialog.installEventFilter(self)
+
+    def _needed(self) -> int:
+        """The height the content needs at the dialog's width (wrapped text counted)."""
+        d, lay = self._dialog, self._dialog.layout()
+        if lay is not None and lay.hasHeightForWidth():
+            return max(int(lay.totalHeightForWidth(d.width())), d.minimumHeight())
+        return max(int(d.sizeHint().height()), d.minimumHeight())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+        kind = event.type()
+        if kind == QEvent.Type.LayoutRequest:
+            self._timer.start()
+        elif kind == QEvent.Type.Resize and self._dialog.isVisible() and not self._fitting:
+            assert isinstance(event, QResizeEvent)
+            over = event.size().height() - self._needed()
+            # Growing to just what the content needs is Qt's doing (the user's extra stays);
+            # any other change of height is the user's (resize events of a window come late,
+            # so when they come says nothing).
+            if event.size().height() < event.oldSize().height() or over > 1:
+                self._extra = max(0, over)
+        return False
+
+    def _fit(self) -> None:
+        d = self._dialog
+        want = self._needed() + self._extra
+        if d.height() > want:
+            self._fitting = True
+            try:
+                d.resize(d.width(), want)
+            finally:
+                self._fitting = False

@@ -33,7 +33,7 @@ from desktop.engine.commands import run_command
 from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import (
-    Collapsible, CopyableLine, FieldMessage, Tone, dialog_buttons, field_row, fixed_font,
+    Collapsible, CopyableLine, FieldMessage, GiveBackHeight, Tone, dialog_buttons, field_row, fixed_font,
 )
 from desktop.ui.registry.login_dialog import registry_title
 from desktop.ui.containers.output_dialog import OutputDialog
@@ -167,6 +167,7 @@ class RunDialog(QDialog):
         self.setWindowTitle("Run a Container")
         self.setAccessibleName("Run a container")
         self._build()
+        self._give_back_height = GiveBackHeight(self)
         self.image_edit.setText(image)
         self._refresh_completer()
         self._validate_all()

@@ -15,7 +15,7 @@ from desktop.engine.parsing import familiar_reference, parse_image_reference
 from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.engine.records import PullProgress
 from desktop.ui.common.operations import Operations
-from desktop.ui.common.widgets import FieldMessage, dialog_buttons, field_row, fixed_font
+from desktop.ui.common.widgets import FieldMessage, GiveBackHeight, dialog_buttons, field_row, fixed_font
 from desktop.ui.registry.login_dialog import registry_title
 
 
@@ -75,6 +75,7 @@ class PullDialog(QDialog):
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setTextVisible(False)
+        self.progress.hide()  # until a pull starts: an empty bar looks like a text field
         self.status_label = QLabel(self)
         self.status_label.setObjectName("pullStatus")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -111,6 +112,7 @@ class PullDialog(QDialog):
 
         self.ref_edit.textChanged.connect(self._check)
         self._check()
+        self._give_back_height = GiveBackHeight(self)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt)
         super().showEvent(event)
@@ -167,6 +169,7 @@ class PullDialog(QDialog):
     async def _pull(self, reference: str) -> None:
         self._items.clear()
         self.layers.clear()
+        self.progress.show()
         self.progress.setRange(0, 0)  # busy until the layers are known
         self.progress.setTextVisible(True)
         self.status_label.setText(f"Pulling {reference}…")
@@ -216,6 +219,7 @@ class PullDialog(QDialog):
     def _refused(self, reference: str, exc: EngineError) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
+        self.progress.hide()
         self.status_label.clear()
         registry = pull_registry(reference)
         if exc.kind is ErrorKind.UNAUTHORIZED:
@@ -250,6 +254,7 @@ class PullDialog(QDialog):
             self._ops.cancel("pull")
             self.progress.setRange(0, 1000)
             self.progress.setValue(0)
+            self.progress.hide()
             self.status_label.setText("The pull was cancelled.")
             return
         super().reject()

@@ -15,7 +15,7 @@ from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import parse_image_reference
 from desktop.ui.common import errors
 from desktop.ui.common.operations import Operations
-from desktop.ui.common.widgets import FieldMessage, dialog_buttons, field_row
+from desktop.ui.common.widgets import FieldMessage, GiveBackHeight, dialog_buttons, field_row
 
 
 def registry_title(registry: str) -> str:
@@ -114,6 +114,7 @@ class LoginDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440)
+        self._give_back_height = GiveBackHeight(self)
 
         self.registry_edit.textChanged.connect(self._registry_changed)
         self.username_edit.textChanged.connect(lambda _: self.username_message.clear())

@@ -10,7 +10,7 @@ from desktop.engine.errors import EngineError
 from desktop.engine.parsing import parse_engine_url
 from desktop.engine.records import EngineInfo
 from desktop.ui.common.operations import Operations
-from desktop.ui.common.widgets import FieldMessage, dialog_buttons, field_row
+from desktop.ui.common.widgets import FieldMessage, GiveBackHeight, dialog_buttons, field_row
 from desktop.ui.shell.connection import Connection
 
 
@@ -46,6 +46,7 @@ class HostDialog(QDialog):
         lay.addWidget(self.message)
         lay.addWidget(buttons)
         self.setMinimumWidth(520)
+        self._give_back_height = GiveBackHeight(self)
         self.url_edit.textChanged.connect(self._check)
         self._check()
 
