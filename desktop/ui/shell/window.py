@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Callable, Iterable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
@@ -22,6 +21,7 @@ from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, EngineInfo
 from desktop.ui.common import errors, tasks
 from desktop.ui.common.anchoring import PointerAnchor
+from desktop.ui.common.clock import TableClock
 from desktop.ui.common.filtering import FilterProxy
 from desktop.ui.common.live import LiveEngine
 from desktop.ui.common.table_model import Role
@@ -91,9 +91,9 @@ class MainWindow(QMainWindow):
         self._actions_timer.timeout.connect(self._update_actions)
         self._actions_timer.timeout.connect(self._update_counts)
 
-        self._clock = QTimer(self)
-        self._clock.setObjectName("clockTimer")
-        self._clock.timeout.connect(self._tick)
+        # CREATED and STATUS change on screen when their text does
+        self.containers_clock = TableClock(self.containers_model, [self.containers_table], self)
+        self.images_clock = TableClock(self.images_model, [self.images_table], self)
 
         self._restore_settings()
         self._update_actions()
@@ -328,7 +328,6 @@ class MainWindow(QMainWindow):
         live.containersListed.connect(self._on_containers_listed)
         live.containerChanged.connect(self._on_container_changed)
         live.imagesListed.connect(self.images_model.sync_images)
-        live.imagesListed.connect(lambda _images: self._schedule_tick())
         live.imagesListed.connect(lambda _images: self._select_pending_image())
         live.engineEvent.connect(self._count_event)
         self.live = live
@@ -390,7 +389,6 @@ class MainWindow(QMainWindow):
 
     def _on_containers_listed(self, containers: list[Container]) -> None:
         self.containers_model.sync(containers)
-        self._schedule_tick()
         if not self._loaded_once:
             self._loaded_once = True
             self.loaded.emit()
@@ -401,7 +399,6 @@ class MainWindow(QMainWindow):
             self.containers_model.remove(ident)
         else:
             self.containers_model.upsert(container)
-            self._schedule_tick()
         self._select_pending()
         self._update_actions()
 
@@ -412,23 +409,6 @@ class MainWindow(QMainWindow):
     def _update_actions_soon(self) -> None:
         """Update the actions once the current burst of changes is through."""
         self._actions_timer.start()
-
-    # ------------------------------------------------------------------ the clock
-    def _schedule_tick(self) -> None:
-        """Age CREATED/STATUS: every second while something is younger than a minute,
-        else every 30 s. No requests are sent; only the text is recomputed."""
-        now = time.time()
-        young = any(now - c.created < 90 for c in self.containers_model.records()) or \
-            any(now - r.image.created < 90 for r in self.images_model.records())
-        interval = 1000 if young else 30_000
-        if not self._clock.isActive() or self._clock.interval() != interval:
-            self._clock.start(interval)
-
-    def _tick(self) -> None:
-        self.containers_model.tick()
-        self.images_model.tick()
-        if self._clock.interval() == 1000:
-            self._schedule_tick()
 
     # ------------------------------------------------------------------ selection
     def selected_containers(self) -> list[Container]:
