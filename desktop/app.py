@@ -9,9 +9,12 @@ import os
 import signal
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from desktop import __version__, log
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication, QObject
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -63,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     status = 0
     previous_handlers: dict[signal.Signals, Any] = {}
+    quit_filter: QObject | None = None
     try:
         try:
             engine = Engine(host=args.host, context=args.context)
@@ -82,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
         window.destroyed.connect(lambda *_: closed.set())
         app.lastWindowClosed.connect(lambda: closed.set())
+        quit_filter = _take_quit_requests(app, lambda: finish(0))
         if args.exit_when_loaded:
             def loaded() -> None:
                 print(f"berth: loaded {window.containers_model.rowCount()} containers from {engine.host}",
@@ -114,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
 
         status = loop.run_until_complete(run())
     finally:
+        if quit_filter is not None:
+            app.removeEventFilter(quit_filter)
+            quit_filter.deleteLater()
         sys.excepthook = previous_hook
         signal.set_wakeup_fd(-1)
         for sig, handler in previous_handlers.items():
@@ -162,6 +170,26 @@ def preload(modules: tuple[str, ...], later, done=None) -> None:
             log.ui.exception("preloading %s", name)
         later(0, step)
     later(0, step)
+
+
+def _take_quit_requests(app: QCoreApplication, close: Callable[[], None]) -> QObject:
+    """Take the application's Quit request (``QApplication.quit()``: the macOS Dock, a
+    session manager) and shut down as when the window closes. Left to Qt, Quit closes the
+    window and exits the loop under Berth's shutdown, which then ran with no loop
+    (``RuntimeError: no running event loop``) and never closed its streams. Returns the
+    event filter, installed on ``app``; the caller removes it."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class QuitAsClose(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if watched is app and event.type() == QEvent.Type.Quit:
+                close()
+                return True  # accepted: Berth quits, through its own shutdown
+            return False
+
+    quit_filter = QuitAsClose(app)
+    app.installEventFilter(quit_filter)
+    return quit_filter
 
 
 def _wake_qt_on_signals(app):

@@ -114,3 +114,42 @@ def test_the_modules_imported_later_exist():
     import importlib.util
 
     assert all(importlib.util.find_spec(name) is not None for name in app.LATER_MODULES)
+
+
+#: Run in a process of its own: Berth's main(), and QApplication.quit() called from a
+#: timer once the window has loaded, as the macOS Dock or a session manager would ask.
+#: Anything the error route shows is written to stderr, where the test looks for it.
+QUIT_FROM_OUTSIDE = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desktop import app
+from desktop.ui.common import errors
+from desktop.ui.shell.window import MainWindow
+
+qapp = QApplication(sys.argv)
+errors.get_route().shown.connect(lambda shown: print("error route:", shown, file=sys.stderr))
+start = MainWindow.start
+
+def start_then_quit(window):
+    window.loaded.connect(lambda: QTimer.singleShot(500, QApplication.quit))
+    start(window)
+
+MainWindow.start = start_then_quit
+sys.exit(app.main(["berth"]))
+"""
+
+#: What Qt's offscreen platform (the tests' display) writes for every window; not Berth's.
+OFFSCREEN_NOTE = "This plugin does not support propagateSizeHints()"
+
+
+def test_quit_asked_from_outside_the_window_shuts_down_as_closing_it(user_env, docker_engine, tmp_path):
+    """``QApplication.quit()`` (the Dock's Quit, a session manager) stops Qt's loop under
+    Berth's shutdown unless Berth takes the request: then settings were lost and the
+    shutdown raised "no running event loop"."""
+    proc = subprocess.run([sys.executable, "-c", QUIT_FROM_OUTSIDE], env=user_env, capture_output=True,
+                          text=True, timeout=90)
+    err = [line for line in proc.stderr.splitlines() if line.strip() != OFFSCREEN_NOTE]
+    assert proc.returncode == 0 and not err, proc.stderr
+    saved = list((tmp_path / "config").rglob("*.conf"))
+    assert saved and "geometry" in saved[0].read_text(), saved

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from desktop.engine.formatting import human_duration
+from desktop.engine.formatting import human_duration, next_change
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400,
           "month": 30 * 86400, "year": 365 * 86400}
@@ -48,3 +48,12 @@ def aged_status(status: str, elapsed: float) -> str:
     if base is None:
         return status
     return f"{m.group('head')}{human_duration(base + elapsed)}{m.group('tail') or ''}{m.group('rest') or ''}"
+
+
+def duration_span(text: str) -> float | None:
+    """The longest the docker duration in a table text ("Up 5 seconds (healthy)", "3 hours
+    ago") can read the same as time passes; None when the text holds no duration
+    ("Created"). A text that can still change is looked at again no later than this."""
+    m = _DURATION.search(text)
+    low = parse_duration(m.group(0)) if m else None
+    return None if low is None else next_change(low)

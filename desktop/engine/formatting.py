@@ -9,6 +9,7 @@ the same units in a steadier form: this module is the one place sizes are writte
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
@@ -293,3 +294,36 @@ def image_rows(images: Iterable[Image], now: float) -> list[ImageRow]:
         for repo, tag in pairs:
             rows.append(ImageRow(img, repo, tag, id_text, created_text, size_text, img.created, img.size))
     return rows
+
+
+# -- when a duration's text changes ------------------------------------------------------------
+def next_change(age: float) -> float:
+    """Seconds until :func:`human_duration` of an ``age`` that keeps growing reads
+    differently: "5 seconds" at the next whole second, "5 minutes" at the next whole
+    minute, "5 hours" at the next half hour (go-units rounds hours), "5 days" when the
+    rounded hours reach the next day... A table re-renders a cell then, not on a tick."""
+    boundary = _next_boundary(age)
+    wait = boundary - age
+    while age + wait < boundary:  # the subtraction rounded down: be at the boundary, not before
+        wait = math.nextafter(wait, math.inf)
+    return wait
+
+
+def _next_boundary(age: float) -> float:
+    """The least age above ``age`` whose text differs, by :func:`human_duration`'s own rules."""
+    if age < 60:
+        return max(float(int(age)), 0.0) + 1.0
+    if age < 3600:
+        return (int(age / 60) + 1) * 60.0
+    hours = int(age / 3600 + 0.5)
+    if hours < 48:
+        return (hours + 0.5) * 3600
+    if hours < 24 * 7 * 2:
+        next_hours = (hours // 24 + 1) * 24
+    elif hours < 24 * 30 * 2:
+        next_hours = min((hours // (24 * 7) + 1) * 24 * 7, 24 * 30 * 2)
+    elif hours < 24 * 365 * 2:
+        next_hours = min((hours // (24 * 30) + 1) * 24 * 30, 24 * 365 * 2)
+    else:  # years count whole hours, not rounded ones
+        return (int(age / 3600) // (24 * 365) + 1) * 24 * 365 * 3600.0
+    return (next_hours - 0.5) * 3600

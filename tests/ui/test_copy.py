@@ -250,6 +250,30 @@ def test_cancel_says_what_was_completed_and_the_dialog_stays_usable(qtbot, engin
     assert route.last().kind.name == "CANCELLED" and not route.last().serious
 
 
+def test_a_finished_copy_shows_the_average_speed_of_the_whole_copy(qtbot, engine_qt, settings, cleanup, tmp_path,
+                                                                   route):
+    """The speed shown while copying is that of the last moments; once the copy is over
+    it said "0 bytes/s" (nothing moves any more, or the copy was over before a speed
+    could be measured). It says what the whole copy averaged."""
+    from desktop.engine.archive import human_size
+
+    cid = cleanup.run("--name", cleanup.name("speed"), "--network", "none", WHALESAY, "sleep", "300")
+    src = tmp_path / "data.bin"
+    src.write_bytes(os.urandom(4 << 20))
+    dialog = CopyDialog(engine_qt, record(cid), [str(src)], settings=settings, dest="/tmp")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.state in ("done", "failed"), timeout=30000)
+    assert dialog.state == "done", dialog.statusLabel.text()
+    result = dialog.result
+    assert result.bytes == 4 << 20 and result.seconds > 0
+    average = f"{human_size(result.bytes / result.seconds)}/s"
+    assert dialog.rateLabel.isVisible()
+    assert dialog.rateLabel.text() == f"4.2 MB of 4.2 MB · {average} · 1 of 1 items", dialog.rateLabel.text()
+    assert docker("exec", cid, "stat", "-c", "%s", "/tmp/data.bin").strip() == str(4 << 20)
+
+
 def test_drops_of_non_files_or_outside_rows_are_ignored(qtbot, engine_qt, settings, cleanup, tmp_path):
     cid = cleanup.run("--name", cleanup.name("ign"), "--network", "none", WHALESAY, "sleep", "300")
     table, target = make_table(qtbot, engine_qt, settings, cid)

@@ -9,7 +9,8 @@ Two choices keep a table of thousands of containers fast:
 - the model sorts its own rows with Python's sort on plain keys, instead of a
   ``QSortFilterProxyModel`` calling back into Python for every comparison;
 - cell texts are made when a cell is first shown (only the visible rows are ever
-  formatted), and the clock only marks them stale.
+  formatted), and the clock (:mod:`desktop.ui.common.clock`) marks stale only the rows
+  on screen whose clock-dependent text has just changed.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         return old == new
 
     def time_columns(self) -> Sequence[int]:
-        """Columns whose text depends on the clock (re-rendered by :meth:`tick`)."""
+        """Columns whose text depends on the clock (re-rendered by :meth:`refresh`)."""
         return ()
 
     def extra_data(self, record: R, column: int, role: int) -> Any:
@@ -107,9 +108,11 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             return None
 
     def cell_texts(self, row: int) -> tuple[str, ...]:
+        """The row's texts, made when first asked for, as of that moment: they hold
+        until the clock (:mod:`desktop.ui.common.clock`) finds they have changed."""
         t = self._text[row]
         if t is None:
-            t = self._text[row] = self.texts(self._rows[row], self._now)
+            t = self._text[row] = self.texts(self._rows[row], time.time())
         return t
 
     # -- access -----------------------------------------------------------------------
@@ -251,9 +254,27 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._reindex()  # before the signal: its receivers may look rows up
         self.endRemoveRows()
 
+    def refresh(self, rows: Iterable[int]) -> None:
+        """The clock-dependent texts of ``rows`` have changed: they are made again when
+        next shown, and the views told of these rows only, run by run."""
+        cols = self.time_columns()
+        ordered = sorted(set(rows))
+        if not cols or not ordered:
+            return
+        for row in ordered:
+            self._text[row] = None
+        first = last = ordered[0]
+        for row in ordered[1:] + [-1]:
+            if row == last + 1:
+                last = row
+                continue
+            self.dataChanged.emit(self.index(first, min(cols)), self.index(last, max(cols)),
+                                  [Qt.ItemDataRole.DisplayRole])
+            first = last = row
+
     def tick(self, now: float | None = None) -> None:
-        """Time moved on: the clock-dependent columns ("5 minutes ago") are re-rendered
-        when next shown. Only the visible rows are formatted again."""
+        """Time moved on: the clock-dependent columns ("5 minutes ago") of every row are
+        re-rendered when next shown. Only the visible rows are formatted again."""
         cols = self.time_columns()
         if not self._rows or not cols:
             return

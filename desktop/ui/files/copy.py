@@ -535,7 +535,13 @@ class CopyDialog(QDialog):
         while len(self._samples) > 2 and now - self._samples[0][0] > 1.5:
             self._samples.pop(0)
         t0, b0 = self._samples[0]
-        rate = (prog.bytes_done - b0) / (now - t0) if now - t0 > 0.2 else 0.0
+        if prog.finished is not None:
+            # over: the whole copy's average. The last 1.5 s gave "0 bytes/s" for a copy
+            # over before a speed could be measured (4 MB here), and would for one whose
+            # last moments were spent waiting for the engine's answer.
+            rate = prog.bytes_done / prog.elapsed if prog.elapsed > 0 else 0.0
+        else:
+            rate = (prog.bytes_done - b0) / (now - t0) if now - t0 > 0.2 else 0.0
         if prog.total_bytes:
             frac = prog.bytes_done / prog.total_bytes
         else:

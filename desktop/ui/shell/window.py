@@ -5,8 +5,6 @@ switching in :class:`~desktop.ui.shell.connection.Connection`."""
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -19,6 +17,7 @@ from desktop.engine.errors import EngineError
 from desktop.engine.records import Container, EngineInfo
 from desktop.ui.common import errors
 from desktop.ui.common.actions import button_group, fill_menu, make_action, make_table
+from desktop.ui.common.clock import TableClock
 from desktop.ui.common.empty import EmptyNote
 from desktop.ui.common.filtering import FilterEdit, FilterProxy
 from desktop.ui.common.live import LiveEngine
@@ -97,9 +96,9 @@ class MainWindow(QMainWindow):
         self._actions_timer.timeout.connect(self._update_actions)
         self._actions_timer.timeout.connect(self._update_counts)
 
-        self._clock = QTimer(self)
-        self._clock.setObjectName("clockTimer")
-        self._clock.timeout.connect(self._tick)
+        # CREATED and STATUS change on screen when their text does
+        self.containers_clock = TableClock(self.containers_model, [self.containers_table], self)
+        self.images_clock = TableClock(self.images_model, [self.images_table], self)
 
         self._restore_settings()
         self._update_actions()
@@ -230,7 +229,6 @@ class MainWindow(QMainWindow):
         c.containersListed.connect(self._on_containers_listed)
         c.containerChanged.connect(self._on_container_changed)
         c.imagesListed.connect(self.images_model.sync_images)
-        c.imagesListed.connect(lambda _images: self._schedule_tick())
         c.switching.connect(self._on_switching)
         c.switched.connect(self._on_switched)
 
@@ -272,7 +270,6 @@ class MainWindow(QMainWindow):
 
     def _on_containers_listed(self, containers: list[Container]) -> None:
         self.containers_model.sync(containers)
-        self._schedule_tick()
         if not self._loaded_once:
             self._loaded_once = True
             for note in self.empty_notes:
@@ -286,30 +283,12 @@ class MainWindow(QMainWindow):
             self.containers_model.remove(ident)
         else:
             self.containers_model.upsert(container)
-            self._schedule_tick()
         self._select_pending()
         self._update_actions()
 
     def _update_actions_soon(self, *args: object) -> None:
         """Update the actions once the current burst of changes is through."""
         self._actions_timer.start()
-
-    # ------------------------------------------------------------------ the clock
-    def _schedule_tick(self) -> None:
-        """Age CREATED/STATUS: every second while something is younger than a minute,
-        else every 30 s. No requests are sent; only the text is recomputed."""
-        now = time.time()
-        young = any(now - c.created < 90 for c in self.containers_model.records()) or \
-            any(now - r.image.created < 90 for r in self.images_model.records())
-        interval = 1000 if young else 30_000
-        if not self._clock.isActive() or self._clock.interval() != interval:
-            self._clock.start(interval)
-
-    def _tick(self) -> None:
-        self.containers_model.tick()
-        self.images_model.tick()
-        if self._clock.interval() == 1000:
-            self._schedule_tick()
 
     # ------------------------------------------------------------------ selection
     def selected_containers(self) -> list[Container]:
