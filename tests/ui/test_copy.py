@@ -255,7 +255,7 @@ def test_a_finished_copy_shows_the_average_speed_of_the_whole_copy(qtbot, engine
     """The speed shown while copying is that of the last moments; once the copy is over
     it said "0 bytes/s" (nothing moves any more, or the copy was over before a speed
     could be measured). It says what the whole copy averaged."""
-    from desktop.engine.archive import human_size
+    from desktop.engine.formatting import progress_size
 
     cid = cleanup.run("--name", cleanup.name("speed"), "--network", "none", WHALESAY, "sleep", "300")
     src = tmp_path / "data.bin"
@@ -268,7 +268,7 @@ def test_a_finished_copy_shows_the_average_speed_of_the_whole_copy(qtbot, engine
     assert dialog.state == "done", dialog.statusLabel.text()
     result = dialog.result
     assert result.bytes == 4 << 20 and result.seconds > 0
-    average = f"{human_size(result.bytes / result.seconds)}/s"
+    average = f"{progress_size(result.bytes / result.seconds)}/s"
     assert dialog.rateLabel.isVisible()
     assert dialog.rateLabel.text() == f"4.2 MB of 4.2 MB · {average} · 1 of 1 items", dialog.rateLabel.text()
     assert docker("exec", cid, "stat", "-c", "%s", "/tmp/data.bin").strip() == str(4 << 20)

@@ -1,5 +1,7 @@
 """The one error route: a sentence for every failure, one box at a time."""
 
+import shiboken6
+
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from desktop.engine.errors import EngineError, ErrorKind
@@ -32,3 +34,14 @@ def test_an_unexpected_exception_is_a_sentence_with_the_traceback_as_detail(qtbo
         shown = route.report(exc, context="Something went wrong", serious=False)
     assert shown.message.startswith("Something went wrong: Unexpected error: KeyError")
     assert "Traceback" in shown.detail and "broken" in shown.detail
+
+
+def test_a_deleted_window_does_not_break_the_route(qtbot, route):
+    from PySide6.QtWidgets import QMainWindow
+
+    w = QMainWindow()
+    route.attach(w)
+    w.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(w), timeout=2000)
+    shown = route.report("after the window went", serious=False)
+    assert shown.message == "after the window went" and route.last() is shown

@@ -14,6 +14,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
@@ -83,6 +84,8 @@ class ErrorRoute(QObject):
 
     def _show(self, shown: Shown, parent: QWidget | None) -> None:
         window = self._window
+        if window is not None and not shiboken6.isValid(window):  # the window was deleted
+            window = self._window = None
         if window is not None and window.statusBar() is not None:
             window.statusBar().showMessage(shown.message, 15_000)
         if not shown.serious:
