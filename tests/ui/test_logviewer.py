@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QTableView
 from desktop.engine.client import Engine
 from desktop.engine.logbuffer import STDERR, STDOUT, LineAssembler, Matcher, rgb_of
 from desktop.ui.common.live import LiveEngine
+from desktop.ui.common.palette import log_colors
 from desktop.ui.logs import model as logmodel
 from desktop.ui.logs import stream as logstream
 from desktop.ui.logs import view as logview
@@ -22,6 +23,8 @@ from desktop.ui.logs.tabs import LogTabs
 from desktop.ui.logs.view import LogView
 from desktop.ui.logs.viewer import LogViewer
 from tests.conftest import WHALESAY, docker
+
+LOG = log_colors()
 
 
 @pytest.fixture
@@ -543,10 +546,10 @@ def test_coloured_text_stays_readable_on_a_selected_row(qtbot):
         return max(contrast(p, bg.getRgb()[:3]) for p in pixels)
 
     red = rgb_of(1)
-    assert contrast(red, logview.Colors.selection.getRgb()[:3]) < MIN_CONTRAST  # as it was
+    assert contrast(red, LOG.selection.getRgb()[:3]) < MIN_CONTRAST  # as it was
     # selected: made readable; not selected: the red as it is, already readable on the base
-    assert best_contrast(0, logview.Colors.selection) >= MIN_CONTRAST - 0.1
-    assert contrast(red, logview.Colors.base.getRgb()[:3]) >= MIN_CONTRAST
+    assert best_contrast(0, LOG.selection) >= MIN_CONTRAST - 0.1
+    assert contrast(red, LOG.base.getRgb()[:3]) >= MIN_CONTRAST
     unselected = {shot.pixelColor(x, h + h // 2).getRgb()[:3] for x in range(0, 300)}
     assert red in unselected
 
@@ -575,8 +578,8 @@ def test_text_on_a_search_match_stays_readable(qtbot):
     view.delegate.current_seq = model.seq_at(0)
     view.viewport().update()
     shot = view.viewport().grab().toImage()
-    orange = logview.Colors.match_current_bg
-    assert contrast(logview.Colors.text.getRgb()[:3], orange.getRgb()[:3]) < MIN_CONTRAST  # as it was
+    orange = LOG.match_current_bg
+    assert contrast(LOG.text.getRgb()[:3], orange.getRgb()[:3]) < MIN_CONTRAST  # as it was
     cw, x0, h = view.delegate.char_w, int(view.delegate.text_x()), view.delegate.row_h
 
     def best_contrast(a: int, b: int) -> float:  # of the characters a to b, against the orange
@@ -585,3 +588,45 @@ def test_text_on_a_search_match_stays_readable(qtbot):
         return max(contrast(p, orange.getRgb()[:3]) for p in pixels)
     assert best_contrast(0, 15) >= MIN_CONTRAST - 0.1   # the plain text
     assert best_contrast(16, 28) >= MIN_CONTRAST - 0.1  # the red
+
+
+def test_the_panes_own_text_keeps_4_5_to_1_on_every_row(qtbot):
+    """Timestamps on a selected row or on the match gone to, and plain text on that
+    match's orange, were drawn under 4.5:1: the pane's own text colours are made
+    readable where they are drawn (a program's colours keep the 3:1 above)."""
+    from desktop.ui.common.palette import TEXT_CONTRAST, contrast_of
+
+    ts = b"2024-05-01T12:34:56.123456789Z "
+    model = LogModel()
+    model.append(LineAssembler(timestamps=True).feed(
+        [(STDOUT, ts + b"selected\n" + ts + b"plainplainplain\n" + ts + b"resting\n")]))
+    model.set_search(Matcher("plainplainplain"), filtering=False)
+    view = LogView(model)
+    qtbot.addWidget(view)
+    view.delegate.show_timestamps = True
+    view.relayout()
+    view.resize(600, 100)
+    view.show()
+    qtbot.waitExposed(view)
+    view.selectRow(0)
+    view.delegate.current_seq = model.seq_at(1)
+    view.viewport().update()
+    shot = view.viewport().grab().toImage()
+    assert contrast_of(LOG.dim, LOG.selection) < TEXT_CONTRAST  # as it was
+    assert contrast_of(LOG.dim, LOG.current) < TEXT_CONTRAST
+    assert contrast_of(LOG.text, LOG.match_current_bg) < TEXT_CONTRAST
+    d = view.delegate
+    cw, h = d.char_w, d.row_h
+    stamp = (d.GUTTER + d.PAD, int(d.GUTTER + d.PAD + 23 * cw))
+    text = (int(d.text_x()), int(d.text_x() + 15 * cw))
+
+    def pixels(row: int, xs: tuple[int, int]) -> list[QColor]:
+        return [shot.pixelColor(x, y) for y in range(row * h + 1, row * h + h - 1) for x in range(*xs)]
+
+    def best_contrast(row: int, xs: tuple[int, int], bg: QColor) -> float:
+        return max(contrast_of(p, bg) for p in pixels(row, xs))
+    assert best_contrast(0, stamp, LOG.selection) >= TEXT_CONTRAST - 0.1
+    assert best_contrast(1, stamp, LOG.current) >= TEXT_CONTRAST - 0.1
+    assert best_contrast(1, text, LOG.match_current_bg) >= TEXT_CONTRAST - 0.1
+    # where the dim colour reads already (a resting row), it is drawn as it is
+    assert LOG.dim.rgb() in {p.rgb() for p in pixels(2, stamp)}

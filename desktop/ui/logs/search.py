@@ -16,6 +16,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from desktop.engine.logbuffer import Matcher
+from desktop.ui.common import palette
+from desktop.ui.common.palette import Tone
 from desktop.ui.logs.model import LogModel
 from desktop.ui.logs.toolbar import tool_button
 from desktop.ui.logs.view import LogView
@@ -147,7 +149,8 @@ class Finder(QObject):
         except re.error as exc:
             bar.count.setText("invalid pattern")
             bar.field.setToolTip(f"Not a valid regular expression: {exc}")
-            bar.field.setStyleSheet("QLineEdit { border: 1px solid #e0565b; }")
+            red = palette.tone(Tone.ERROR, bar.field.palette())
+            bar.field.setStyleSheet(f"QLineEdit {{ border: 1px solid {red.name()}; }}")
             return
         bar.field.setToolTip("")
         bar.field.setStyleSheet("")

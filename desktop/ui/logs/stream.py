@@ -22,6 +22,7 @@ from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.logbuffer import TS, LogReader, RawLine, epoch
 from desktop.engine.records import Container
 from desktop.ui.common import errors, tasks
+from desktop.ui.common.palette import Status
 from desktop.ui.logs.model import LogModel, free_gradually
 from desktop.ui.logs.view import LogView
 
@@ -50,22 +51,22 @@ class StreamState(enum.StrEnum):
     UNREACHABLE = "unreachable"  # the engine went away; resumes when it is back
     FAILED = "failed"            # reading failed (reported)
 
-    def status(self, behind: float = 0.0) -> tuple[str, str]:
-        """What the toolbar says in this state, and in which colour (``behind``: how
-        many seconds the lines shown are behind, while catching up)."""
+    def status(self, behind: float = 0.0) -> tuple[str, Status]:
+        """What the toolbar says in this state, and what kind of news it is (``behind``:
+        how many seconds the lines shown are behind, while catching up)."""
         if self is StreamState.CATCHING_UP:
-            return f"● Catching up — {_duration(behind)} behind", "#c9a227"
+            return f"● Catching up — {_duration(behind)} behind", Status.WAITING
         return _STATUS[self]
 
 
-_STATUS: dict[StreamState, tuple[str, str]] = {
-    StreamState.FOLLOWING: ("● Live", "#2fb36b"),
-    StreamState.HELD: ("‖ New lines wait while you read", "#c9a227"),
-    StreamState.STOPPED: ("■ Stopped — resumes when it starts", "#c9a227"),
-    StreamState.REMOVED: ("Container removed", "#9aa0a6"),
-    StreamState.UNREACHABLE: ("Engine unavailable — resumes when it is back", "#e0565b"),
-    StreamState.FAILED: ("Could not read the log", "#e0565b"),
-    StreamState.STARTING: ("", "#9aa0a6"),
+_STATUS: dict[StreamState, tuple[str, Status]] = {
+    StreamState.FOLLOWING: ("● Live", Status.OK),
+    StreamState.HELD: ("‖ New lines wait while you read", Status.WAITING),
+    StreamState.STOPPED: ("■ Stopped — resumes when it starts", Status.WAITING),
+    StreamState.REMOVED: ("Container removed", Status.NEUTRAL),
+    StreamState.UNREACHABLE: ("Engine unavailable — resumes when it is back", Status.ERROR),
+    StreamState.FAILED: ("Could not read the log", Status.ERROR),
+    StreamState.STARTING: ("", Status.NEUTRAL),
 }
 #: The states in which lines flow to the view (and may lag behind).
 _LIVE = (StreamState.FOLLOWING, StreamState.CATCHING_UP, StreamState.HELD)

@@ -12,6 +12,8 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from desktop.ui.common import palette
+
 TAIL_CHOICES = ("100", "1000", "10000", "All")
 SINCE_CHOICES = (("Any time", None), ("Last 5 minutes", 300), ("Last 30 minutes", 1800),
                  ("Last hour", 3600), ("Last 24 hours", 86400))
@@ -72,7 +74,7 @@ class LogToolbar(QWidget):
         self.status.setObjectName("logStatus")
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("logCount")
-        self.count_label.setStyleSheet("color: palette(placeholder-text);")
+        self.count_label.setStyleSheet(f"color: {palette.muted(self.palette()).name()};")
         tail_label = QLabel("Tail", self)
         since_label = QLabel("Since", self)
         for w in (self.follow_btn, self.ts_btn, separator(self), tail_label, self.tail_box, since_label,

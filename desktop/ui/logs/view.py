@@ -14,31 +14,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHeaderView, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QWidget,
 )
 
-from desktop.engine.logbuffer import STDERR, Span, Style, readable, rgb_of
+from desktop.engine.logbuffer import MIN_CONTRAST, STDERR, Span, Style
+from desktop.ui.common import palette
+from desktop.ui.common.palette import TEXT_CONTRAST
 from desktop.ui.logs.model import DISPLAY_LIMIT, LogModel
-
-
-def _over(top: QColor, under: QColor) -> QColor:
-    """``top`` (translucent) painted over ``under``."""
-    a = top.alphaF()
-    return QColor(*(round(t + (u - t) * (1 - a)) for t, u in
-                    zip(top.getRgb()[:3], under.getRgb()[:3])))
-
-
-class Colors:
-    """The log surface: a dark terminal-like pane, whatever the window's theme."""
-    base = QColor("#1b1d21")
-    text = QColor("#d5d8de")
-    dim = QColor("#7d828c")
-    selection = QColor("#2c4a6e")
-    current = QColor("#3a3f4a")
-    stderr_bg = QColor(220, 60, 60, 28)
-    stderr_row = _over(stderr_bg, base)  # what a stderr row's text is drawn on
-    stderr_mark = QColor("#e0565b")
-    stdout_mark = QColor("#3d424b")
-    stderr_text = QColor("#f0b4b4")
-    match_bg = QColor("#6b5a17")
-    match_current_bg = QColor("#d99a1e")
 
 
 # -- painting -----------------------------------------------------------------------------
@@ -57,9 +36,10 @@ class LogDelegate(QStyledItemDelegate):
         self.view = view
         self.show_timestamps = False
         self.current_seq: int | None = None
+        self.colors = palette.log_colors()
         self.set_font(view.font())
         self._qcolors: dict[int, QColor] = {}
-        self._readable: dict[tuple[int, int], QColor] = {}
+        self._readable: dict[tuple[int, int, float], QColor] = {}
 
     def set_font(self, font: QFont) -> None:
         self.font = QFont(font)
@@ -84,17 +64,19 @@ class LogDelegate(QStyledItemDelegate):
     def color(self, value: int) -> QColor:
         c = self._qcolors.get(value)
         if c is None:
-            c = self._qcolors[value] = QColor(*rgb_of(value))
+            c = self._qcolors[value] = palette.ansi(value)
         return c
 
-    def pen_on(self, fg: QColor, bg: QColor) -> QColor:
-        """``fg``, made readable on ``bg`` if it is not (red text on a selected row)."""
-        key = (fg.rgb(), bg.rgb())
+    def pen_on(self, fg: QColor, bg: QColor, ratio: float = MIN_CONTRAST) -> QColor:
+        """``fg``, made readable on ``bg`` if it is not (red text on a selected row).
+
+        The pane's own text colours keep ``TEXT_CONTRAST``; a colour the program chose
+        keeps the lesser ``MIN_CONTRAST``, so that it changes only where it must.
+        """
+        key = (fg.rgb(), bg.rgb(), ratio)
         c = self._readable.get(key)
         if c is None:
-            rgb = fg.getRgb()[:3]
-            better = readable(rgb, bg.getRgb()[:3])
-            c = self._readable[key] = fg if better == rgb else QColor(*better)
+            c = self._readable[key] = palette.readable_on(fg, bg, ratio)
         return c
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
@@ -109,6 +91,7 @@ class LogDelegate(QStyledItemDelegate):
         """
         view = self.view
         model = view.log_model
+        colors = self.colors
         seq = model.seq_at(row)
         line = model.line_at(row)
         if line is None:
@@ -117,23 +100,23 @@ class LogDelegate(QStyledItemDelegate):
         err = line.stream == STDERR
         current = seq == self.current_seq
         # Backgrounds: the row across the whole viewport, whatever the horizontal scroll.
-        row_bg = Colors.base
+        row_bg = colors.base
         if view.is_selected(row):
-            painter.fillRect(0, y, viewport_w, h, row_bg := Colors.selection)
+            painter.fillRect(0, y, viewport_w, h, row_bg := colors.selection)
         elif current:
-            painter.fillRect(0, y, viewport_w, h, row_bg := Colors.current)
+            painter.fillRect(0, y, viewport_w, h, row_bg := colors.current)
         elif err:
-            painter.fillRect(0, y, viewport_w, h, Colors.stderr_bg)
-            row_bg = Colors.stderr_row
-        painter.fillRect(x + 1, y, 3, h, Colors.stderr_mark if err else Colors.stdout_mark)
+            painter.fillRect(0, y, viewport_w, h, colors.stderr_bg)
+            row_bg = colors.stderr_row
+        painter.fillRect(x + 1, y, 3, h, colors.stderr_mark if err else colors.stdout_mark)
         if seq in model.resumed_at:  # where the log resumed: a rule across the top
-            painter.fillRect(0, y, viewport_w, 1, Colors.dim)
+            painter.fillRect(0, y, viewport_w, 1, colors.dim)
 
         baseline = int(y + (h - (self.row_h - 3)) / 2 + self.ascent)
         cw = self.char_w
         painter.setFont(self.font)
         if self.show_timestamps and line.ts:
-            painter.setPen(Colors.dim)
+            painter.setPen(self.pen_on(colors.dim, row_bg, TEXT_CONTRAST))
             painter.drawText(x + self.GUTTER + self.PAD, baseline, _short_ts(line.ts))
 
         text = line.text
@@ -143,12 +126,12 @@ class LogDelegate(QStyledItemDelegate):
         last = min(len(text), first + int(viewport_w / cw) + 8, DISPLAY_LIMIT)
         if first >= last:
             if len(text) > DISPLAY_LIMIT and first >= DISPLAY_LIMIT:
-                self._more(painter, x0 + DISPLAY_LIMIT * cw, baseline, len(text))
+                self._more(painter, x0 + DISPLAY_LIMIT * cw, baseline, len(text), row_bg)
             return
         # Search matches under the text.
         matcher = model.matcher
         matches: list[tuple[int, int]] = []
-        match_bg = Colors.match_current_bg if current else Colors.match_bg
+        match_bg = colors.match_current_bg if current else colors.match_bg
         if matcher is not None:
             lo = max(0, first - 256)
             piece = text[lo:min(len(text), last + 256)]
@@ -161,7 +144,7 @@ class LogDelegate(QStyledItemDelegate):
                 painter.fillRect(int(x0 + s * cw), y + 1, max(1, int((e - s) * cw)), h - 2, match_bg)
                 matches.append((s, e))
         # The text, in styled runs; where it lies on a match, readable on the match's colour.
-        default_pen = Colors.stderr_text if err else Colors.text
+        default_pen = colors.stderr_text if err else colors.text
         if not line.spans and not matches:
             painter.setPen(default_pen)
             painter.drawText(int(x0 + first * cw), baseline, text[first:last])
@@ -170,10 +153,10 @@ class LogDelegate(QStyledItemDelegate):
                 self._run(painter, text[s:e], x0 + s * cw, baseline, style, default_pen,
                           match_bg if on_match else row_bg)
         if len(text) > DISPLAY_LIMIT and last >= DISPLAY_LIMIT:
-            self._more(painter, x0 + DISPLAY_LIMIT * cw, baseline, len(text))
+            self._more(painter, x0 + DISPLAY_LIMIT * cw, baseline, len(text), row_bg)
 
-    def _more(self, painter: QPainter, x: float, baseline: float, length: int) -> None:
-        painter.setPen(Colors.dim)
+    def _more(self, painter: QPainter, x: float, baseline: float, length: int, row_bg: QColor) -> None:
+        painter.setPen(self.pen_on(self.colors.dim, row_bg, TEXT_CONTRAST))
         painter.setFont(self.font)
         painter.drawText(int(x + self.char_w), int(baseline),
                          f"… {length - DISPLAY_LIMIT:,} more characters (Copy or Save for the whole line)")
@@ -185,17 +168,18 @@ class LogDelegate(QStyledItemDelegate):
         fg = default_pen
         if style is None:
             painter.setFont(self.font)
-            painter.setPen(self.pen_on(fg, row_bg))
+            painter.setPen(self.pen_on(fg, row_bg, TEXT_CONTRAST))
             painter.drawText(int(x), int(baseline), piece)
             return
         bg = None
+        ratio = TEXT_CONTRAST if style.fg is None and style.bg is None and not style.inverse else MIN_CONTRAST
         if style.fg is not None:
             fg = self.color(style.fg + 8 if style.bold and style.fg < 8 else style.fg)
         if style.bg is not None:
             bg = self.color(style.bg)
         if style.inverse:
-            fg, bg = (bg or Colors.base), fg
-        fg = self.pen_on(fg, bg or row_bg)
+            fg, bg = (bg or self.colors.base), fg
+        fg = self.pen_on(fg, bg or row_bg, ratio)
         if style.dim:
             fg = QColor(fg)
             fg.setAlpha(150)
@@ -289,10 +273,11 @@ class LogView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        colors = self.delegate.colors
         pal = self.palette()
-        pal.setColor(QPalette.ColorRole.Base, Colors.base)
-        pal.setColor(QPalette.ColorRole.Text, Colors.text)
-        pal.setColor(QPalette.ColorRole.Highlight, Colors.selection)
+        pal.setColor(QPalette.ColorRole.Base, colors.base)
+        pal.setColor(QPalette.ColorRole.Text, colors.text)
+        pal.setColor(QPalette.ColorRole.Highlight, colors.selection)
         self.setPalette(pal)
         self.verticalScrollBar().setSingleStep(self.delegate.row_h * 3)
         self.horizontalScrollBar().setSingleStep(int(self.delegate.char_w * 4))

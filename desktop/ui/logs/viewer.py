@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from desktop.engine.logbuffer import DEFAULT_CAPACITY
 from desktop.engine.records import Container
-from desktop.ui.common import errors
+from desktop.ui.common import errors, palette
 from desktop.ui.logs.model import LogModel
 from desktop.ui.logs.search import Finder, SearchBar
 from desktop.ui.logs.stream import LogStream, StreamState
@@ -138,8 +138,9 @@ class LogViewer(QWidget):
         self.stream.shutdown()
 
     def _show_status(self) -> None:
-        text, color = self.stream.state.status(self.stream.behind)
-        self.toolbar.status.setText(f"<span style='color:{color}'>{text}</span>")
+        text, kind = self.stream.state.status(self.stream.behind)
+        color = palette.status(kind, self.toolbar.status.palette())
+        self.toolbar.status.setText(f"<span style='color:{color.name()}'>{text}</span>")
 
     def _update_count(self) -> None:
         if time.monotonic() < self._flash_until:
