@@ -1,7 +1,12 @@
 """The palette: every text colour keeps 4.5:1 (WCAG 2) against what it is drawn on, in
-light and dark system palettes; marks that are not text keep 3:1."""
+light and dark system palettes; marks that are not text keep 3:1; and no colour is
+named anywhere under desktop/ui but in palette.py."""
 
 from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QPalette
@@ -9,6 +14,8 @@ from PySide6.QtWidgets import QStyleFactory
 
 from desktop.ui.common import palette
 from desktop.ui.common.palette import GRAPHIC_CONTRAST, TEXT_CONTRAST, Status, Tone, contrast_of
+
+UI = Path(__file__).resolve().parents[2] / "desktop" / "ui"
 
 
 def scheme(window: str, window_text: str, base: str, text: str) -> QPalette:
@@ -105,3 +112,61 @@ def test_a_colour_is_changed_only_as_far_as_it_must_be():
     assert contrast_of(lighter, navy) >= TEXT_CONTRAST > contrast_of(QColor("#7d828c"), navy)
     assert palette.over(QColor(220, 60, 60, 0), navy) == navy
     assert palette.over(QColor(220, 60, 60, 255), navy) == QColor(220, 60, 60)
+
+
+# -- no colour named outside the palette ------------------------------------------------------
+HEX = re.compile(r"(?<![\w&])#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
+CSS_NAMED = re.compile(r"\b(?:color|background(?:-color)?|border(?:-color)?)\s*:[^;{}]*?"
+                       r"\b(?:red|green|blue|yellow|orange|black|white|gr[ae]y|purple|cyan|magenta|pink)\b")
+CSS_NUMERIC = re.compile(r"\brgba?\(\s*\d")
+#: Qt's named colours that are not a colour: filling a pixmap with nothing.
+NOT_A_COLOUR = {"transparent"}
+QT_COLOURS = {"white", "black", "red", "darkRed", "green", "darkGreen", "blue", "darkBlue", "cyan", "darkCyan",
+              "magenta", "darkMagenta", "yellow", "darkYellow", "gray", "darkGray", "lightGray", "color0", "color1"}
+
+
+def colour_literals(source: str) -> list[str]:
+    """The colours ``source`` names itself: ``#rrggbb`` (and ``#rgb``, ``#aarrggbb``) in
+    strings, ``QColor`` made from literals, Qt's named colours, CSS colour names and
+    ``rgb()`` with numbers in style sheets."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found += HEX.findall(node.value) + CSS_NAMED.findall(node.value) + CSS_NUMERIC.findall(node.value)
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+            made = name == "QColor" or (isinstance(owner, ast.Name) and owner.id == "QColor"
+                                        and name.startswith("from"))
+            if made and any(isinstance(a, ast.Constant) for a in node.args):
+                found.append(ast.unparse(node))
+        elif isinstance(node, ast.Attribute):
+            value = node.value
+            global_colour = isinstance(value, ast.Attribute) and value.attr == "GlobalColor"
+            bare_qt = isinstance(value, ast.Name) and value.id == "Qt" and node.attr in QT_COLOURS
+            if (global_colour or bare_qt) and node.attr not in NOT_A_COLOUR:
+                found.append(ast.unparse(node))
+    return found
+
+
+def test_the_scan_finds_every_kind_of_colour_literal():
+    named = [
+        'x = "#c0392b"', 'x = "#fff"', "x = f'color: #2e9d57;'", 'QColor("#8a8f98")', "QColor(220, 60, 60, 28)",
+        'QColor.fromRgb(1, 2, 3)', "QColor(Qt.GlobalColor.red)", "p.setPen(Qt.red)",
+        'w.setStyleSheet("QLineEdit { border: 1px solid red; }")', 'w.setStyleSheet("background: rgb(1, 2, 3)")',
+    ]
+    assert [src for src in named if not colour_literals(src)] == []
+    not_named = [
+        'pm.fill(Qt.GlobalColor.transparent)', "QColor(*rgb)", "QColor(fg)", 'x = "#dropHighlight { border: 0 }"',
+        'x = "background: palette(mid);"', "x = f'rgba({hl.red()},{hl.green()},{hl.blue()},40)'",
+        "# a comment about #c0392b", 'x = "a pull of #12345 layers"',
+    ]
+    assert [src for src in not_named if colour_literals(src)] == []
+
+
+def test_no_colour_is_named_outside_the_palette():
+    files = sorted(p for p in UI.rglob("*.py") if p.name != "palette.py" or p.parent.name != "common")
+    assert len(files) > 20 and UI / "logs" / "view.py" in files
+    named = {str(p.relative_to(UI)): colour_literals(p.read_text(encoding="utf-8")) for p in files}
+    assert {path: found for path, found in named.items() if found} == {}
+    assert colour_literals((UI / "common" / "palette.py").read_text(encoding="utf-8"))  # they are all here
