@@ -105,7 +105,7 @@ class LogStream(QObject):
         self._following = following
         self.reader = self._new_reader(tail)
         self.pending: list[RawLine] = []  # lines that came since the last frame
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
         self._resume_wanted = False
         self.closed = False
         self.state = StreamState.STARTING
