@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 #: PySide6's is a stall of the window (PySide reads each new module's source), better
 #: spent while the user looks at the lists than when they click.
 LATER_MODULES = (
-    "desktop.engine.logstream", "desktop.engine.archive", "desktop.ui.logs.viewer",
+    "desktop.engine.logstream", "desktop.engine.archive", "desktop.ui.logs.model", "desktop.ui.logs.view",
+    "desktop.ui.logs.toolbar", "desktop.ui.logs.search", "desktop.ui.logs.stream", "desktop.ui.logs.viewer",
+    "desktop.ui.logs.tabs",
     "desktop.ui.containers.run_dialog", "desktop.ui.images.pull_dialog", "desktop.ui.registry.login_dialog",
     "desktop.ui.files.panel",
 )

@@ -321,7 +321,7 @@ def bench_follow_stall() -> list[Result]:
             await asyncio.sleep(FOLLOW_SECONDS)
             timer.stop()
             rate = (v.model.store.next_seq - start_seq) / (time.perf_counter() - t)
-            frame = v.max_frame_ms
+            frame = v.stream.max_frame_ms
             v.shutdown()
             v.deleteLater()
             return beats, int(rate), frame

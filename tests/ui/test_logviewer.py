@@ -14,9 +14,17 @@ from PySide6.QtWidgets import QTableView
 from desktop.engine.client import Engine
 from desktop.engine.logbuffer import STDERR, STDOUT, LineAssembler, Matcher, rgb_of
 from desktop.ui.common.live import LiveEngine
-from desktop.ui.logs import viewer as logviewer
-from desktop.ui.logs.viewer import LogModel, LogTabs, LogView, LogViewer
+from desktop.ui.common.palette import log_colors
+from desktop.ui.logs import model as logmodel
+from desktop.ui.logs import stream as logstream
+from desktop.ui.logs import view as logview
+from desktop.ui.logs.model import LogModel
+from desktop.ui.logs.tabs import LogTabs
+from desktop.ui.logs.view import LogView
+from desktop.ui.logs.viewer import LogViewer
 from tests.conftest import WHALESAY, docker
+
+LOG = log_colors()
 
 
 @pytest.fixture
@@ -105,7 +113,7 @@ def test_restart_resumes_without_duplicates_or_gaps(bed, qtbot):
     assert got == expected
     numbers = [int(t.split()[1]) for t in got]
     assert len(numbers) == len(set(numbers))  # no line twice
-    assert v.reader.dropped_duplicates >= 1   # the boundary line really came again and was dropped
+    assert v.stream.reader.dropped_duplicates >= 1   # the boundary line really came again and was dropped
 
 
 def test_started_again_after_a_stop_resumes(bed, qtbot):
@@ -218,8 +226,8 @@ def test_the_cap_holds(bed, qtbot):
     assert len(got) == 500 and got[0] == "2501"
     assert len(v.model.store) == 500
     # "All" loaded more than is kept: the count says so
-    assert v.count_label.text() == "500 lines · 2,500 older not kept"
-    assert "newest 500 lines are kept" in v.count_label.toolTip()
+    assert v.toolbar.count_label.text() == "500 lines · 2,500 older not kept"
+    assert "newest 500 lines are kept" in v.toolbar.count_label.toolTip()
 
 
 def test_a_one_megabyte_line_does_not_freeze_the_window(bed, qtbot):
@@ -258,7 +266,7 @@ def test_timestamps_toggle_save_copy_and_clear(bed, qtbot, tmp_path):
     assert sorted(path.read_text(encoding="utf-8").splitlines()) == ["one", "three", "two"]
     v.view.clearSelection()
     assert sorted(v.copy_selection().splitlines()) == ["one", "three", "two"]  # nothing selected: all
-    assert v.count_label.text() == "Copied 3 lines (every line shown)."
+    assert v.toolbar.count_label.text() == "Copied 3 lines (every line shown)."
     v.view.selectRow(0)
     first = v.view.toPlainText().splitlines()[0]
     assert v.copy_selection() == first and QGuiApplication.clipboard().text() == first
@@ -325,17 +333,17 @@ def test_changing_the_tail_reloads(bed, qtbot):
     name = bed.run("seq 1 50; sleep 600")
     v = bed.open(name, tail=10)
     wait_lines(qtbot, v, lambda t: t == [str(i) for i in range(41, 51)])
-    v.tail_box.setCurrentText("3")
+    v.toolbar.tail_box.setCurrentText("3")
     v.reload()
     wait_lines(qtbot, v, lambda t: t == ["48", "49", "50"])
-    v.tail_box.setCurrentText("All")
+    v.toolbar.tail_box.setCurrentText("All")
     v.reload()
     wait_lines(qtbot, v, lambda t: t == [str(i) for i in range(1, 51)])
     v.shutdown()  # a closing tab whose tail box reports an edit late starts nothing
-    v.tail_box.setCurrentText("5")
+    v.toolbar.tail_box.setCurrentText("5")
     v.reload()
-    assert v._task is None and not v._frame.isActive()
-    assert v.reader.pump is None or v.reader.pump.closed
+    assert v.stream.task is None and not v.stream.frame.isActive()
+    assert v.stream.reader.pump is None or v.stream.reader.pump.closed
 
 
 class TableView(LogView):
@@ -402,20 +410,20 @@ def test_a_flood_is_drawn_at_half_the_frame_rate(bed, qtbot):
     name = bed.run("echo ready; sleep 600", hint="flood")
     v = bed.open(name)
     wait_lines(qtbot, v, lambda t: t == ["ready"])
-    assert v._frame.interval() == logviewer.FRAME_MS
+    assert v.stream.frame.interval() == logstream.FRAME_MS
     screen = v.view.viewport().height() // v.view.delegate.row_h + 1
-    v._on_lines([(f"flood {i}", STDOUT, "", ()) for i in range(screen)])
+    v.stream.on_lines([(f"flood {i}", STDOUT, "", ()) for i in range(screen)])
     v.flush()
-    assert v._frame.interval() == logviewer.FLOOD_FRAME_MS
-    v._on_lines([("calm again", STDOUT, "", ())])
+    assert v.stream.frame.interval() == logstream.FLOOD_FRAME_MS
+    v.stream.on_lines([("calm again", STDOUT, "", ())])
     v.flush()
-    assert v._frame.interval() == logviewer.FRAME_MS
+    assert v.stream.frame.interval() == logstream.FRAME_MS
     assert texts(v)[-1] == "calm again" and len(texts(v)) == screen + 2
     # showing only matching lines, what counts is the rows that appear, not the lines
     v.set_search("match me", only_matching=True)
-    v._on_lines([(f"other {i}", STDOUT, "", ()) for i in range(screen)] + [("match me", STDOUT, "", ())])
+    v.stream.on_lines([(f"other {i}", STDOUT, "", ()) for i in range(screen)] + [("match me", STDOUT, "", ())])
     v.flush()
-    assert v._frame.interval() == logviewer.FRAME_MS and texts(v) == ["match me"]
+    assert v.stream.frame.interval() == logstream.FRAME_MS and texts(v) == ["match me"]
 
 
 def test_lines_being_read_never_vanish_under_the_reader(bed, qtbot):
@@ -424,24 +432,24 @@ def test_lines_being_read_never_vanish_under_the_reader(bed, qtbot):
     name = bed.run("echo ready; sleep 600", hint="hold")
     v = bed.open(name, capacity=300)
     wait_lines(qtbot, v, lambda t: t == ["ready"])
-    v._on_lines([(f"old {i}", STDOUT, "", ()) for i in range(299)])
+    v.stream.on_lines([(f"old {i}", STDOUT, "", ()) for i in range(299)])
     v.flush()
     v.view.verticalScrollBar().setValue(0)  # the user scrolls to the top to read
     assert not v.following
     top = v.view.toPlainText().splitlines()[0]
-    v._on_lines([(f"new {i}", STDOUT, "", ()) for i in range(50)])
+    v.stream.on_lines([(f"new {i}", STDOUT, "", ()) for i in range(50)])
     v.flush()
     assert v.view.toPlainText().splitlines()[0] == top == "ready"  # still there
-    assert v.held == 50 and "50 new waiting" in v.count_label.text()
-    assert v.state == "held" and "wait" in v.status.text()
-    assert not v._frame.isActive()  # nothing to do until the view moves
+    assert v.stream.held == 50 and "50 new waiting" in v.toolbar.count_label.text()
+    assert v.state == "held" and "wait" in v.toolbar.status.text()
+    assert not v.stream.frame.isActive()  # nothing to do until the view moves
     sb = v.view.verticalScrollBar()
     sb.setValue(sb.maximum())  # scrolled down to the bottom: it follows, the lines come in
     assert v.following
-    qtbot.waitUntil(lambda: v.held == 0, timeout=2000)
+    qtbot.waitUntil(lambda: v.stream.held == 0, timeout=2000)
     shown = v.view.toPlainText().splitlines()
     assert shown[-1] == "new 49" and len(shown) == 300
-    assert "waiting" not in v.count_label.text() and v.state == "following"
+    assert "waiting" not in v.toolbar.count_label.text() and v.state == "following"
 
 
 def test_a_backlog_of_old_lines_is_said_to_be_catching_up(bed, qtbot):
@@ -451,15 +459,15 @@ def test_a_backlog_of_old_lines_is_said_to_be_catching_up(bed, qtbot):
     qtbot.waitUntil(lambda: v.state == "following", timeout=5000)
     old = "2024-05-01T12:00:00.000000000Z"
     for i in range(6):  # old lines, frame after frame, with now and then a frame without
-        v._on_lines([(f"backlog {i}", STDOUT, old, ())])
+        v.stream.on_lines([(f"backlog {i}", STDOUT, old, ())])
         v.flush()
         qtbot.wait(40)
         v.flush()  # an empty frame does not make it live again
         assert v.state == ("catching up" if i >= 3 else v.state)
-    assert v.state == "catching up" and "Catching up" in v.status.text() and "behind" in v.status.text()
+    assert v.state == "catching up" and "Catching up" in v.toolbar.status.text() and "behind" in v.toolbar.status.text()
     qtbot.waitUntil(lambda: v.state == "following", timeout=5000)  # nothing more came: live again
-    assert "Live" in v.status.text()
-    qtbot.waitUntil(lambda: not v._frame.isActive(), timeout=2000)  # no idle frame timer
+    assert "Live" in v.toolbar.status.text()
+    qtbot.waitUntil(lambda: not v.stream.frame.isActive(), timeout=2000)  # no idle frame timer
 
 
 def test_the_engine_clock_comes_from_the_date_header():
@@ -478,29 +486,29 @@ def test_a_closed_viewers_lines_are_freed_a_slice_at_a_time(bed, qtbot):
     wait_lines(qtbot, v, lambda t: t[-1:] == ["12000"])
     lines = v.model.store._lines
     v.flush()
-    waiting = v._pending
+    waiting = v.stream.pending
     waiting.extend(v.model.store._lines[:6000])  # as if lines had come since the last frame
     v.shutdown()
     # emptied at once, but not freed at once: between events, a slice each time
     assert v.model.rowCount() == 0 and len(v.model.store) == 0
-    assert len(lines) == 12000 and len(waiting) == 6000 and logviewer._freeing.pending == 18000
+    assert len(lines) == 12000 and len(waiting) == 6000 and logmodel._freeing.pending == 18000
     qtbot.waitUntil(lambda: not lines and not waiting, timeout=5_000)
-    assert logviewer._freeing.pending == 0 and not logviewer._freeing._timer.isActive()
+    assert logmodel._freeing.pending == 0 and not logmodel._freeing._timer.isActive()
 
 
 def test_without_an_application_a_list_is_left_to_the_caller(monkeypatch):
-    monkeypatch.setattr(logviewer.QCoreApplication, "instance", staticmethod(lambda: None))
-    freeing = logviewer._Freeing()
+    monkeypatch.setattr(logmodel.QCoreApplication, "instance", staticmethod(lambda: None))
+    freeing = logmodel._Freeing()
     big = list(range(20_000))
     freeing.add(big)  # no loop to spread it over: nothing is kept back
     assert freeing.pending == 0 and freeing._timer is None
 
 
 def test_freeing_goes_a_slice_at_a_time(qtbot):
-    freeing = logviewer._Freeing()
-    short = list(range(logviewer._Freeing.SLICE))
+    freeing = logmodel._Freeing()
+    short = list(range(logmodel._Freeing.SLICE))
     freeing.add(short)  # quick enough to free at once: left to the caller
-    assert freeing.pending == 0 and freeing._timer is None and len(short) == logviewer._Freeing.SLICE
+    assert freeing.pending == 0 and freeing._timer is None and len(short) == logmodel._Freeing.SLICE
     a, b = list(range(12_000)), list(range(6_000))
     freeing.add(a)
     freeing.add(b)
@@ -538,20 +546,20 @@ def test_coloured_text_stays_readable_on_a_selected_row(qtbot):
         return max(contrast(p, bg.getRgb()[:3]) for p in pixels)
 
     red = rgb_of(1)
-    assert contrast(red, logviewer.Colors.selection.getRgb()[:3]) < MIN_CONTRAST  # as it was
+    assert contrast(red, LOG.selection.getRgb()[:3]) < MIN_CONTRAST  # as it was
     # selected: made readable; not selected: the red as it is, already readable on the base
-    assert best_contrast(0, logviewer.Colors.selection) >= MIN_CONTRAST - 0.1
-    assert contrast(red, logviewer.Colors.base.getRgb()[:3]) >= MIN_CONTRAST
+    assert best_contrast(0, LOG.selection) >= MIN_CONTRAST - 0.1
+    assert contrast(red, LOG.base.getRgb()[:3]) >= MIN_CONTRAST
     unselected = {shot.pixelColor(x, h + h // 2).getRgb()[:3] for x in range(0, 300)}
     assert red in unselected
 
 
 def test_runs_are_cut_where_matches_begin_and_end():
     pieces = [(0, 4, None), (4, 10, "red"), (10, 12, None)]
-    got = list(logviewer._on_matches(pieces, [(2, 6), (9, 11)]))
+    got = list(logview._on_matches(pieces, [(2, 6), (9, 11)]))
     assert got == [(0, 2, None, False), (2, 4, None, True), (4, 6, "red", True), (6, 9, "red", False),
                    (9, 10, "red", True), (10, 11, None, True), (11, 12, None, False)]
-    assert list(logviewer._on_matches(pieces, [])) == [(s, e, st, False) for s, e, st in pieces]
+    assert list(logview._on_matches(pieces, [])) == [(s, e, st, False) for s, e, st in pieces]
 
 
 def test_text_on_a_search_match_stays_readable(qtbot):
@@ -570,8 +578,8 @@ def test_text_on_a_search_match_stays_readable(qtbot):
     view.delegate.current_seq = model.seq_at(0)
     view.viewport().update()
     shot = view.viewport().grab().toImage()
-    orange = logviewer.Colors.match_current_bg
-    assert contrast(logviewer.Colors.text.getRgb()[:3], orange.getRgb()[:3]) < MIN_CONTRAST  # as it was
+    orange = LOG.match_current_bg
+    assert contrast(LOG.text.getRgb()[:3], orange.getRgb()[:3]) < MIN_CONTRAST  # as it was
     cw, x0, h = view.delegate.char_w, int(view.delegate.text_x()), view.delegate.row_h
 
     def best_contrast(a: int, b: int) -> float:  # of the characters a to b, against the orange
@@ -580,3 +588,45 @@ def test_text_on_a_search_match_stays_readable(qtbot):
         return max(contrast(p, orange.getRgb()[:3]) for p in pixels)
     assert best_contrast(0, 15) >= MIN_CONTRAST - 0.1   # the plain text
     assert best_contrast(16, 28) >= MIN_CONTRAST - 0.1  # the red
+
+
+def test_the_panes_own_text_keeps_4_5_to_1_on_every_row(qtbot):
+    """Timestamps on a selected row or on the match gone to, and plain text on that
+    match's orange, were drawn under 4.5:1: the pane's own text colours are made
+    readable where they are drawn (a program's colours keep the 3:1 above)."""
+    from desktop.ui.common.palette import TEXT_CONTRAST, contrast_of
+
+    ts = b"2024-05-01T12:34:56.123456789Z "
+    model = LogModel()
+    model.append(LineAssembler(timestamps=True).feed(
+        [(STDOUT, ts + b"selected\n" + ts + b"plainplainplain\n" + ts + b"resting\n")]))
+    model.set_search(Matcher("plainplainplain"), filtering=False)
+    view = LogView(model)
+    qtbot.addWidget(view)
+    view.delegate.show_timestamps = True
+    view.relayout()
+    view.resize(600, 100)
+    view.show()
+    qtbot.waitExposed(view)
+    view.selectRow(0)
+    view.delegate.current_seq = model.seq_at(1)
+    view.viewport().update()
+    shot = view.viewport().grab().toImage()
+    assert contrast_of(LOG.dim, LOG.selection) < TEXT_CONTRAST  # as it was
+    assert contrast_of(LOG.dim, LOG.current) < TEXT_CONTRAST
+    assert contrast_of(LOG.text, LOG.match_current_bg) < TEXT_CONTRAST
+    d = view.delegate
+    cw, h = d.char_w, d.row_h
+    stamp = (d.GUTTER + d.PAD, int(d.GUTTER + d.PAD + 23 * cw))
+    text = (int(d.text_x()), int(d.text_x() + 15 * cw))
+
+    def pixels(row: int, xs: tuple[int, int]) -> list[QColor]:
+        return [shot.pixelColor(x, y) for y in range(row * h + 1, row * h + h - 1) for x in range(*xs)]
+
+    def best_contrast(row: int, xs: tuple[int, int], bg: QColor) -> float:
+        return max(contrast_of(p, bg) for p in pixels(row, xs))
+    assert best_contrast(0, stamp, LOG.selection) >= TEXT_CONTRAST - 0.1
+    assert best_contrast(1, stamp, LOG.current) >= TEXT_CONTRAST - 0.1
+    assert best_contrast(1, text, LOG.match_current_bg) >= TEXT_CONTRAST - 0.1
+    # where the dim colour reads already (a resting row), it is drawn as it is
+    assert LOG.dim.rgb() in {p.rgb() for p in pixels(2, stamp)}

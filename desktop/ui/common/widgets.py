@@ -10,36 +10,15 @@
 
 from __future__ import annotations
 
-import enum
-
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QResizeEvent, QColor, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QTextOption
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
-    QApplication, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
+    QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
     QToolButton, QVBoxLayout, QWidget,
 )
 
-
-
-class Tone(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
-
-
-def _dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
-
-
-def tone_color(tone: Tone, palette: QPalette | None = None) -> QColor:
-    """The text colour of a message of ``tone``, readable on light and dark palettes."""
-    palette = palette or QApplication.palette()
-    dark = _dark(palette)
-    if tone is Tone.ERROR:
-        return QColor("#ff8a80" if dark else "#c62828")
-    if tone is Tone.WARNING:
-        return QColor("#ffcc80" if dark else "#9a5b00")
-    return palette.color(QPalette.ColorRole.WindowText)
+from desktop.ui.common import palette as colors
+from desktop.ui.common.palette import Tone  # the dialogs import it from here
 
 
 def fixed_font():
@@ -69,7 +48,7 @@ class FieldMessage(QLabel):
     def show_message(self, tone: Tone, text: str) -> None:
         self.tone = tone
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, tone_color(tone, palette))
+        palette.setColor(QPalette.ColorRole.WindowText, colors.tone(tone, palette))
         self.setPalette(palette)
         self.setText(text)
         self.setVisible(bool(text))

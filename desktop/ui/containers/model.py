@@ -7,11 +7,12 @@ import time
 from typing import Any, Callable, Hashable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QPainter, QPixmap
 
 from desktop.engine import formatting
 from desktop.engine.aging import aged_status
 from desktop.engine.records import Container
+from desktop.ui.common import palette
 from desktop.ui.common.table_model import RecordTableModel
 
 
@@ -25,15 +26,6 @@ class Column(enum.IntEnum):
     NAMES = 6
 
 
-STATE_COLORS = {
-    "running": QColor("#2e9d57"),
-    "paused": QColor("#c58a00"),
-    "restarting": QColor("#c58a00"),
-    "exited": QColor("#8a8f98"),
-    "created": QColor("#4a7fd0"),
-    "dead": QColor("#c0392b"),
-    "removing": QColor("#c0392b"),
-}
 _ICONS: dict[str, QIcon] = {}
 
 
@@ -46,7 +38,7 @@ def state_icon(state: str) -> QIcon:
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(STATE_COLORS.get(state, QColor("#8a8f98")))
+        p.setBrush(palette.state_color(state))
         p.drawEllipse(3, 3, 10, 10)
         p.end()
         icon = _ICONS[state] = QIcon(pm)

@@ -24,7 +24,7 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QFont, QPalette
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
     QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget,
@@ -37,7 +37,8 @@ from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import progress_size
 from desktop.engine.records import Container
-from desktop.ui.common import errors, tasks
+from desktop.ui.common import errors, palette, tasks
+from desktop.ui.common.palette import Tone
 
 SETTINGS_KEY = "copy/lastDestination"
 #: where common web server images serve files from (httpd, nginx, php/apache, caddy, arch)
@@ -56,17 +57,6 @@ def local_paths(mime) -> list[str]:
 
 def settings_key(image: str) -> str:
     return f"{SETTINGS_KEY}/{image.replace('/', '|') or '-'}"
-
-
-def _colour(tone: str, palette: QPalette) -> QColor:
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
-    if tone == "error":
-        return QColor("#ff8a80" if dark else "#b3261e")
-    if tone == "warning":
-        return QColor("#ffcc80" if dark else "#8a5300")
-    if tone == "ok":
-        return QColor("#81c995" if dark else "#1e7b34")
-    return palette.color(QPalette.ColorRole.WindowText)
 
 
 # -- the drop target --------------------------------------------------------------------
@@ -390,12 +380,12 @@ class CopyDialog(QDialog):
 
     def _dim(self, label: QLabel) -> None:
         pal = label.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText))
+        pal.setColor(QPalette.ColorRole.WindowText, palette.muted(pal))
         label.setPalette(pal)
 
-    def _status(self, text: str, tone: str = "") -> None:
+    def _status(self, text: str, tone: Tone = Tone.NOTE) -> None:
         pal = self.statusLabel.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, _colour(tone, pal))
+        pal.setColor(QPalette.ColorRole.WindowText, palette.tone(tone, pal))
         self.statusLabel.setPalette(pal)
         self.statusLabel.setText(text)
         self.statusLabel.setVisible(bool(text))
@@ -473,7 +463,7 @@ class CopyDialog(QDialog):
         try:
             dest = archive.normalize_dest(self.destEdit.text())
         except EngineError as exc:
-            self._status(exc.message, "error")
+            self._status(exc.message, Tone.ERROR)
             self.destEdit.setFocus()
             return
         self._set_state("checking")
@@ -561,7 +551,7 @@ class CopyDialog(QDialog):
         self.settings.setValue(settings_key(self.container.image), self.plan.dest if self.plan else result.dest)
         self.settings.sync()
         self._set_state("done")
-        self._status(result.summary(), "ok")
+        self._status(result.summary(), Tone.OK)
         self.cancelButton.setDefault(True)
         self.cancelButton.setFocus()
         self.copied.emit(result)
@@ -573,7 +563,7 @@ class CopyDialog(QDialog):
         self.error = err
         cancelled = err.kind is ErrorKind.CANCELLED
         self._set_state("cancelled" if cancelled else "failed")
-        self._status(err.message, "warning" if cancelled else "error")
+        self._status(err.message, Tone.WARNING if cancelled else Tone.ERROR)
         # The one route: logged, in the status bar; the dialog already shows it.
         errors.report(err, context=f"Copy to {self.container.name}", serious=False, parent=self)
 
@@ -581,7 +571,7 @@ class CopyDialog(QDialog):
         if self.state == "copying" and self.progress is not None:
             self.progress.cancel()
             self.cancelButton.setEnabled(False)
-            self._status("Cancelling…", "warning")
+            self._status("Cancelling…", Tone.WARNING)
             QTimer.singleShot(0, lambda: self.cancelButton.setEnabled(True))
             return
         if self.state == "checking" and self._task is not None:

@@ -7,8 +7,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from desktop.engine.errors import EngineError
 from desktop.engine.records import EngineInfo
-
-GREY, GREEN, RED = "#8a8f98", "#2e9d57", "#c0392b"
+from desktop.ui.common.palette import Status, status
 
 
 class EngineStatus(QLabel):
@@ -25,13 +24,14 @@ class EngineStatus(QLabel):
         self.setToolTip(text)
 
     def connecting(self, label: str) -> None:
-        self._set(f"Connecting to {label}…", GREY)
+        self._set(f"Connecting to {label}…", status(Status.NEUTRAL, self.palette()).name())
 
     def connected(self, label: str, info: EngineInfo) -> None:
-        self._set(f"{label} · Docker {info.version} (API {info.api_version})", GREEN)
+        self._set(f"{label} · Docker {info.version} (API {info.api_version})", status(Status.OK, self.palette()).name())
 
     def disconnected(self, label: str, error: EngineError, retry_in: float) -> None:
-        self._set(f"Not connected: {error.message} Retrying in {retry_in:.0f} s…", RED)
+        self._set(f"Not connected: {error.message} Retrying in {retry_in:.0f} s…",
+                  status(Status.ERROR, self.palette()).name())
         self.setToolTip(f"{label}\n{error.detail or error.message}")
 
 
