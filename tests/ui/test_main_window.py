@@ -662,3 +662,18 @@ def test_rename_says_what_is_wrong_as_typed_and_keeps_the_text(window, qtbot, cl
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: row_of(window, name + "-ok") >= 0, timeout=5000)
     assert ps_field(name + "-ok", "Names") == name + "-ok"
+
+
+def test_a_log_tab_follows_a_rename(window, qtbot, cleanup):
+    name = cleanup.name("lt")
+    cid = cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    select_names(window, [name])
+    window.container_actions.logs.trigger()
+    tabs = window.docks.log_tabs
+    assert tabs.tabText(0) == name
+    new = cleanup.container(name + "-new")
+    docker("rename", cid, new)
+    qtbot.waitUntil(lambda: tabs.tabText(0) == new, timeout=5000)
+    assert new in tabs.tabToolTip(0)
+    assert tabs.currentWidget().container.name == new

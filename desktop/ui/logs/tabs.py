@@ -38,6 +38,8 @@ class LogTabs(QTabWidget):
         self.tabCloseRequested.connect(self.close_tab)
         QShortcut(QKeySequence.StandardKey.Close, self, lambda: self.close_tab(self.currentIndex()),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        if live is not None:  # a renamed container's tab takes its new name
+            live.containerChanged.connect(self._container_changed)
 
     def viewers(self) -> list[LogViewer]:
         return [w for w in (self.widget(i) for i in range(self.count())) if isinstance(w, LogViewer)]
@@ -53,18 +55,32 @@ class LogTabs(QTabWidget):
         v = self.viewer(container.id)
         if v is None:
             v = LogViewer(self.engine, container, self.live, self, capacity=self.capacity)
-            i = self.addTab(v, container.name or container.short_id)
-            self.setTabToolTip(i, f"{container.name}  ·  {container.image}  ·  {container.short_id}")
+            self.addTab(v, container.name or container.short_id)
+            self._title(v)
             v.stateChanged.connect(lambda state, viewer=v: self._mark(viewer, state))
         self.setCurrentWidget(v)
         v.view.setFocus()
         return v
 
     def _mark(self, viewer: LogViewer, state: str) -> None:
+        self._title(viewer, stopped=state == StreamState.STOPPED)
+
+    def _title(self, viewer: LogViewer, *, stopped: bool | None = None) -> None:
         i = self.indexOf(viewer)
-        if i >= 0:
-            name = viewer.container.name or viewer.container.short_id
-            self.setTabText(i, f"{name} (stopped)" if state == StreamState.STOPPED else name)
+        if i < 0:
+            return
+        c = viewer.container
+        name = c.name or c.short_id
+        if stopped is None:
+            stopped = self.tabText(i).endswith(" (stopped)")
+        self.setTabText(i, f"{name} (stopped)" if stopped else name)
+        self.setTabToolTip(i, f"{c.name}  ·  {c.image}  ·  {c.short_id}")
+
+    def _container_changed(self, ident: str, container: Container | None) -> None:
+        v = self.viewer(ident) if container is not None else None
+        if v is not None and container is not None and container.id == v.cid:
+            v.stream.container = container
+            self._title(v)
 
     def close_tab(self, index: int) -> None:
         w = self.widget(index)
