@@ -6,7 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QMessageBox, QWidget
 
 from desktop.engine.client import Engine
 from desktop.ui.shell.window import MainWindow
@@ -677,3 +677,25 @@ def test_a_log_tab_follows_a_rename(window, qtbot, cleanup):
     qtbot.waitUntil(lambda: tabs.tabText(0) == new, timeout=5000)
     assert new in tabs.tabToolTip(0)
     assert tabs.currentWidget().container.name == new
+
+
+def test_help_has_getting_started_and_the_shortcuts(window, qtbot):
+    from PySide6.QtWidgets import QTextBrowser
+
+    help_menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Help")
+    names = [a.objectName() for a in help_menu.actions()]
+    assert names[:2] == ["actionGettingStarted", "actionShortcuts"]
+    window.action_getting_started.trigger()
+    text = window.help_dialog.findChild(QTextBrowser).toPlainText()
+    for step in ("docker login", "docker pull", "docker run", "docker ps -a", "docker rename", "docker rm",
+                 "818:80", "docker cp"):
+        assert step in text, step
+    window.help_dialog.close()
+    window.action_shortcuts.trigger()
+    text = window.help_dialog.findChild(QTextBrowser).toPlainText()
+    assert "Ctrl+R" in text and "F2" in text and "Ctrl+L" in text and "Del" in text
+    window.help_dialog.close()
+
+
+def test_the_window_has_a_minimum_size(window):
+    assert window.minimumWidth() >= 600 and window.minimumHeight() >= 360

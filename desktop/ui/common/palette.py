@@ -209,3 +209,16 @@ def log_colors() -> LogColors:
 def ansi(value: int) -> QColor:
     """The colour a program asked for with an ANSI escape (palette index or true colour)."""
     return QColor(*rgb_of(value))
+
+
+def with_readable_hints(palette: QPalette) -> QPalette:
+    """``palette`` with placeholder text (the grey hint in an empty field) opaque and at
+    4.5:1 against the field. Qt draws it as the text colour at half opacity, which on a
+    white field is about 4:1."""
+    result = QPalette(palette)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        base = palette.color(group, QPalette.ColorRole.Base)
+        shown = over(palette.color(group, QPalette.ColorRole.PlaceholderText), base)
+        hint = readable_on(QColor(shown.red(), shown.green(), shown.blue()), base)
+        result.setColor(group, QPalette.ColorRole.PlaceholderText, hint)
+    return result

@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Berth")
+        self.setMinimumSize(640, 400)  # the tables, the tool bar and the filter stay usable
         self.connection = Connection(engine, self)
         self._loaded_once = False
         self._pending_select: str | None = None
@@ -176,6 +177,11 @@ class MainWindow(QMainWindow):
         self.action_find = act("actionFind", "&Filter", self._focus_filter, shortcut=QKeySequence.StandardKey.Find,
                                tip="Filter the list")
         self.action_quit = act("actionQuit", "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit)
+        self.action_getting_started = act("actionGettingStarted", "&Getting Started", self.getting_started,
+                                          shortcut=QKeySequence.StandardKey.HelpContents,
+                                          tip="The first steps: log in, pull, run, rename, remove, copy")
+        self.action_shortcuts = act("actionShortcuts", "&Keyboard Shortcuts", self.shortcuts,
+                                    tip="Every shortcut of the window")
         self.action_about = act("actionAbout", "&About Berth", self.about)
 
     def _build_toolbar(self) -> None:
@@ -213,7 +219,7 @@ class MainWindow(QMainWindow):
                    ca.rename, ca.remove, None, ca.logs, ca.files, ca.copy_into_menu.menuAction(), ca.copy_id])
         fill_menu(mb.addMenu("&Image"), [self.action_pull, ia.run, ia.tag, ia.copy_id, ia.remove])
         self.view_menu = fill_menu(mb.addMenu("&View"), [self.action_find, self.action_refresh, None])
-        fill_menu(mb.addMenu("&Help"), [self.action_about])
+        fill_menu(mb.addMenu("&Help"), [self.action_getting_started, self.action_shortcuts, None, self.action_about])
 
     def _container_at(self, pos) -> Container | None:  # type: ignore[no-untyped-def]
         from desktop.ui.common.table_model import Role
@@ -359,6 +365,16 @@ class MainWindow(QMainWindow):
     def _filter_changed(self, text: str) -> None:
         self._current_proxy().set_filter_text(text)
         self._update_counts()
+
+    def getting_started(self) -> None:
+        from desktop.ui.shell.help import show_getting_started
+
+        self.help_dialog = show_getting_started(self)
+
+    def shortcuts(self) -> None:
+        from desktop.ui.shell.help import show_shortcuts
+
+        self.help_dialog = show_shortcuts(self)
 
     def about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, "About Berth",
