@@ -292,3 +292,40 @@ def test_drops_of_non_files_or_outside_rows_are_ignored(qtbot, engine_qt, settin
                           Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(table.viewport(), move)
     assert move.isAccepted() and target.highlight.isVisible()
+
+
+def test_a_finished_copy_into_a_web_server_offers_its_page(qtbot, engine_qt, settings, cleanup, tmp_path, route):
+    from PySide6.QtGui import QDesktopServices
+
+    from desktop.engine.records import Port
+    from tests.ui.test_main_window import UrlCatcher
+
+    cid = cleanup.run("--name", cleanup.name("page"), "-p", "127.0.0.1::80", HTTPD)
+    port = int(docker("port", cid, "80/tcp").splitlines()[0].rsplit(":", 1)[1])
+    c = record(cid)
+    web = Container(**{**{f: getattr(c, f) for f in c.__dataclass_fields__},
+                       "ports": (Port(80, "tcp", "127.0.0.1", port),)})
+    site = tmp_path / "blog"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>blog</h1>")
+    dialog = CopyDialog(engine_qt, web, [str(site)], settings=settings, dest=f"{HTDOCS}/posts")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.destEdit.text() == f"{HTDOCS}/posts", timeout=5000)
+    dialog.contentsCheck.setChecked(True)
+    assert not dialog.browserButton.isVisible()
+    qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.state in ("done", "failed"), timeout=30000)
+    assert dialog.state == "done", dialog.statusLabel.text()
+    assert dialog.browserButton.isVisible()
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("http", catcher.receiver, "open")
+    try:
+        qtbot.mouseClick(dialog.browserButton, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(catcher.urls), timeout=3000)
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+    assert catcher.urls == [f"http://127.0.0.1:{port}/posts/"]
+    with urllib.request.urlopen(catcher.urls[0], timeout=10) as res:
+        assert b"<h1>blog</h1>" in res.read()
+    dialog.close()

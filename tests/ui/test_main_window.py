@@ -699,3 +699,42 @@ def test_help_has_getting_started_and_the_shortcuts(window, qtbot):
 
 def test_the_window_has_a_minimum_size(window):
     assert window.minimumWidth() >= 600 and window.minimumHeight() >= 360
+
+
+def test_the_ports_cell_is_a_link_to_the_page(window, qtbot, cleanup):
+    import urllib.request
+
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    name = cleanup.name("link")
+    cleanup.run("--name", name, "-p", "127.0.0.1::80", "httpd:latest")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    port = docker("port", name, "80/tcp").split(":")[-1].strip()
+    src = window.containers_model.index(row_of(window, name), Column.PORTS)
+    idx = window.containers_proxy.mapFromSource(src)
+    option = QStyleOptionViewItem()
+    window.container_actions.ports_link.initStyleOption(option, idx)
+    assert option.font.underline()  # drawn as a link
+    catcher = UrlCatcher()
+    urls = catcher.urls
+    QDesktopServices.setUrlHandler("http", catcher.receiver, "open")
+    try:
+        window.containers_table.scrollTo(idx)
+        center = window.containers_table.visualRect(idx).center()
+        qtbot.mouseClick(window.containers_table.viewport(), Qt.MouseButton.LeftButton, pos=center)
+        qtbot.waitUntil(lambda: bool(urls), timeout=3000)
+        window.containers_table.doubleClicked.emit(idx)  # the click was the first of a double-click
+        qtbot.wait(50)
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+    assert urls == [f"http://127.0.0.1:{port}/"]  # opened once
+    for _ in range(50):  # the page is really there (busybox httpd takes a moment to listen)
+        try:
+            with urllib.request.urlopen(urls[0], timeout=2) as res:
+                assert b"It works!" in res.read()
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise AssertionError("nothing answered at " + urls[0])

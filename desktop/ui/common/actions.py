@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QMenu, QTableView, QToolButton, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QMenu, QStatusBar, QTableView, QToolButton, QWidget,
 )
 
 from desktop import resources
@@ -84,6 +84,21 @@ def button_group(parent: QWidget, name: str, actions: Sequence[QAction],
                              else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         lay.addWidget(b)
     return box
+
+
+def open_in_browser(address: str, status: QStatusBar | None = None) -> QUrl:
+    """Open ``address`` in the user's browser; where none starts, copy it and say so."""
+    url = QUrl(address)
+    if QDesktopServices.openUrl(url):
+        if status is not None:
+            status.showMessage(f"Opening {url.toString()}", 3000)
+    else:
+        from desktop.ui.common import errors
+
+        QGuiApplication.clipboard().setText(url.toString())
+        errors.report(f"No web browser could be started to open {url.toString()}. "
+                      "The address was copied to the clipboard.", context="Opening the page", serious=True)
+    return url
 
 
 def make_table(parent: QWidget, name: str, proxy: QSortFilterProxyModel) -> QTableView:

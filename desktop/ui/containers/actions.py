@@ -6,32 +6,21 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QMenu, QMessageBox, QStatusBar, QTableView, QWidget
 
+from desktop.engine.addresses import browser_host, port_url
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError
 from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, Port
 from desktop.ui.common import errors, tasks
-from desktop.ui.common.actions import copy_into_menu, fill_menu, make_action, plural
+from desktop.ui.common.actions import copy_into_menu, fill_menu, make_action, open_in_browser, plural
 from desktop.ui.common.confirm import confirm
 from desktop.ui.common.table_model import Role
 from desktop.ui.containers.model import Column
+from desktop.ui.containers.ports import PortsLink
 from desktop.ui.containers.rename import RenameDelegate
-
-
-def browser_host(engine_host: str, ip: str) -> str:
-    """The host name to open a published port on."""
-    if engine_host.startswith(("tcp://", "ssh://", "http://", "https://")):
-        rest = engine_host.split("://", 1)[1]
-        host = rest.split("@")[-1].split("/")[0]
-        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        if ip in ("", "0.0.0.0", "::"):
-            return host
-    if ip in ("", "0.0.0.0", "::", "127.0.0.1"):
-        return "localhost" if ip != "127.0.0.1" else "127.0.0.1"
-    return f"[{ip}]" if ":" in ip else ip
 
 
 #: bulk operations: (Engine method, "-ing" verb, past tense, which containers it applies to)
@@ -92,6 +81,7 @@ class ContainerActions(QObject):
         table.customContextMenuRequested.connect(self.context_menu)
         table.doubleClicked.connect(self._double_clicked)
         self.rename_delegate = RenameDelegate(table, self._name_taken)
+        self.ports_link = PortsLink(table, lambda: self.engine.host, self.open_port)
         table.setItemDelegateForColumn(Column.NAMES, self.rename_delegate)
 
     def all(self) -> list[QAction]:
@@ -231,24 +221,14 @@ class ContainerActions(QObject):
         return menu
 
     def open_port(self, c: Container, port: Port) -> QUrl:
-        scheme = "https" if port.private_port in (443, 8443) else "http"
-        url = QUrl(f"{scheme}://{browser_host(self.engine.host, port.ip)}:{port.public_port}/")
-        if QDesktopServices.openUrl(url):
-            self._status.showMessage(f"Opening {url.toString()}", 3000)
-        else:
-            QGuiApplication.clipboard().setText(url.toString())
-            errors.report(f"No web browser could be started to open {url.toString()}. "
-                          "The address was copied to the clipboard.", context="Opening the page", serious=True)
-        return url
+        return open_in_browser(port_url(self.engine.host, port), self._status)
 
     # -- the table ---------------------------------------------------------------------
     def _double_clicked(self, index: QModelIndex) -> None:
         c: Container | None = index.data(Role.Record)
         if c is None:
             return
-        published = [p for p in c.ports if p.public_port]
-        if index.column() == Column.PORTS and published:
-            self.open_port(c, published[0])
+        if index.column() == Column.PORTS and self.ports_link.open_first(c):
             return
         self.logsRequested.emit(c)
 

@@ -96,7 +96,7 @@ class ContainersModel(RecordTableModel[Container]):
             if column == Column.IMAGE:
                 return f"{c.image}\n{c.image_id}"
             if column == Column.PORTS and c.ports:
-                return "Double-click to open a published port in the browser"
+                return "Click to open the published port in the browser"
             if column == Column.NAMES:
                 return "F2 renames the container"
             return None

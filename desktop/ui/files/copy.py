@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import posixpath
 import time
+from urllib.parse import quote
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
@@ -33,11 +34,13 @@ from PySide6.QtWidgets import (
 from desktop import log
 from desktop.engine import archive
 from desktop.engine.archive import CopyPlan, CopyResult, Progress
+from desktop.engine.addresses import port_url, web_ports
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import progress_size
 from desktop.engine.records import Container
 from desktop.ui.common import errors, palette, tasks
+from desktop.ui.common.actions import open_in_browser
 from desktop.ui.common.palette import Tone
 
 SETTINGS_KEY = "copy/lastDestination"
@@ -342,9 +345,14 @@ class CopyDialog(QDialog):
         self.skipButton.hide()
         self.cancelButton = QPushButton("Cancel", self)
         self.cancelButton.setObjectName("cancelButton")
+        self.browserButton = QPushButton("Open in &Browser", self)
+        self.browserButton.setObjectName("openInBrowserButton")
+        self.browserButton.clicked.connect(self.open_page)
+        self.buttons.addButton(self.browserButton, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.copyButton, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.skipButton, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancelButton, QDialogButtonBox.ButtonRole.RejectRole)
+        self.browserButton.hide()  # until a copy into a web server is done (adding it showed it)
         self.copyButton.clicked.connect(self._on_copy)
         self.skipButton.clicked.connect(self._on_skip)
         self.cancelButton.clicked.connect(self._on_cancel)
@@ -554,7 +562,30 @@ class CopyDialog(QDialog):
         self._status(result.summary(), Tone.OK)
         self.cancelButton.setDefault(True)
         self.cancelButton.setFocus()
+        page = self.page_url()
+        if page:  # a web server: the page the files went to is a click away
+            self.browserButton.setToolTip(page)
+            self.browserButton.show()
         self.copied.emit(result)
+
+    def page_url(self) -> str:
+        """Where the copied files are served, for a container with a published web port:
+        its address, and the folder under the server's web root the files went to."""
+        ports = web_ports(self.container.ports)
+        if not ports:
+            return ""
+        url = port_url(self.engine.host, ports[0])
+        dest = (self.plan.dest if self.plan else "") or ""
+        for root in WEB_ROOTS:
+            if dest == root or dest.startswith(root + "/"):
+                sub = dest[len(root):].strip("/")
+                return url + (f"{quote(sub)}/" if sub else "")
+        return url
+
+    def open_page(self) -> None:
+        page = self.page_url()
+        if page:
+            open_in_browser(page)
 
     def _failed(self, exc: BaseException) -> None:
         self._timer.stop()
