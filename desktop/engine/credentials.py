@@ -58,6 +58,12 @@ def registry_key(registry: str | None) -> str:
     return reg
 
 
+def registry_title(registry: str) -> str:
+    """How a registry is named to the user: Docker Hub, or its address."""
+    key = registry_key(registry)
+    return "Docker Hub" if key == DOCKER_HUB else key
+
+
 def registry_of_image(reference: str) -> str:
     """The registry key for an image reference (``127.0.0.1:5000/a/b:1`` -> ``127.0.0.1:5000``)."""
     index, _ = docker.auth.resolve_repository_name(reference.split("@", 1)[0])

@@ -109,6 +109,15 @@ def parse_image_reference(text: str) -> ImageRef:
     return _parse_reference(text, default_tag=True)
 
 
+def registry_of_reference(reference: str) -> str:
+    """The registry to log in to for pulling ``reference`` ("" for Docker Hub, and for a
+    reference that does not parse)."""
+    try:
+        return parse_image_reference(reference).registry
+    except EngineError:
+        return ""
+
+
 def familiar_reference(text: str) -> ImageRef | None:
     """``text`` parsed as docker's ``ParseNormalizedNamed`` does, with no default tag;
     ``None`` when it is not a valid reference (the CLI then shows it unchanged)."""

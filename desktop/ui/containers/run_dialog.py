@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import (
-    parse_command, parse_env, parse_image_reference, parse_ports, parse_volumes,
+    parse_command, parse_env, parse_image_reference, parse_ports, parse_volumes, registry_of_reference,
     validate_container_name,
 )
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
@@ -35,9 +35,8 @@ from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import (
     Collapsible, CopyableLine, FieldMessage, GiveBackHeight, Tone, dialog_buttons, field_row, fixed_font,
 )
-from desktop.ui.registry.login_dialog import registry_title
+from desktop.engine.credentials import registry_title
 from desktop.ui.containers.output_dialog import OutputDialog
-from desktop.ui.images.pull_dialog import pull_registry
 
 RESTART_POLICIES = (
     ("no", "Never"),
@@ -776,14 +775,14 @@ class RunDialog(QDialog):
             self.ports_message.error(exc.message + " Choose another host port.")
             self.ports_edit.setFocus()
         elif kind is ErrorKind.UNAUTHORIZED:
-            registry = pull_registry(image)
+            registry = registry_of_reference(image)
             self.image_message.error(f"{registry_title(registry)} wants a login to pull {image}. "
                                      "Log in, then try again.")
             self._show_login(registry)
             self.image_edit.setFocus()
         elif kind is ErrorKind.IMAGE_NOT_FOUND:
             self.image_message.error(exc.message)
-            self._show_login(pull_registry(image))
+            self._show_login(registry_of_reference(image))
             self.image_edit.setFocus()
         else:
             self.message.error(exc.message)

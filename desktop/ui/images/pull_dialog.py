@@ -11,20 +11,12 @@ from PySide6.QtWidgets import (
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import progress_size
-from desktop.engine.parsing import familiar_reference, parse_image_reference
+from desktop.engine.credentials import registry_title
+from desktop.engine.parsing import familiar_reference, parse_image_reference, registry_of_reference
 from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.engine.records import PullProgress
 from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import FieldMessage, GiveBackHeight, dialog_buttons, field_row, fixed_font
-from desktop.ui.registry.login_dialog import registry_title
-
-
-def pull_registry(reference: str) -> str:
-    """The registry to log in to for ``reference`` ("" for Docker Hub)."""
-    try:
-        return parse_image_reference(reference).registry
-    except EngineError:
-        return ""
 
 
 class PullDialog(QDialog):
@@ -221,7 +213,7 @@ class PullDialog(QDialog):
         self.progress.setValue(0)
         self.progress.hide()
         self.status_label.clear()
-        registry = pull_registry(reference)
+        registry = registry_of_reference(reference)
         if exc.kind is ErrorKind.UNAUTHORIZED:
             self.message.error(f"{registry_title(registry)} wants a login to pull {reference}. "
                                "Log in, then pull again.")

@@ -10,18 +10,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.engine.client import Engine
-from desktop.engine.credentials import DOCKER_HUB, registry_key
+from desktop.engine.credentials import DOCKER_HUB, registry_key, registry_title
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import parse_image_reference
 from desktop.ui.common import errors
 from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import FieldMessage, GiveBackHeight, dialog_buttons, field_row
-
-
-def registry_title(registry: str) -> str:
-    """How a registry is named to the user: Docker Hub, or its address."""
-    key = registry_key(registry)
-    return "Docker Hub" if key == DOCKER_HUB else key
 
 
 def check_registry(text: str) -> str:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QToolButton, QWidget
 
 from desktop.engine.client import Engine
 from desktop.ui.common.operations import Operations
-from desktop.ui.registry.login_dialog import registry_title
+from desktop.engine.credentials import registry_title
 
 LAST_REGISTRY_KEY = "login/lastRegistry"
 
