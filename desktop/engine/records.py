@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from desktop.engine.states import State
+
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
@@ -27,17 +29,25 @@ class Port:
 
 @dataclass(frozen=True, slots=True)
 class Container:
+    """One row of ``docker ps -a``. ``state`` is a :class:`State`; ``status`` the engine's
+    own text ("Up 2 minutes (Paused)")."""
+
     id: str
     names: tuple[str, ...]
     image: str
     image_id: str
     command: str
     created: int
-    state: str
+    state: State
     status: str
     ports: tuple[Port, ...] = ()
     labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     mounts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A record made by hand from an inspect answer passes the engine's word.
+        if not isinstance(self.state, State):
+            object.__setattr__(self, "state", State.of(str(self.state)))
 
     @property
     def name(self) -> str:
@@ -54,11 +64,11 @@ class Container:
 
     @property
     def running(self) -> bool:
-        return self.state in ("running", "restarting")
+        return self.state.running
 
     @property
     def paused(self) -> bool:
-        return self.state == "paused"
+        return self.state is State.PAUSED
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "Container":
@@ -69,7 +79,7 @@ class Container:
             image_id=d.get("ImageID") or "",
             command=d.get("Command") or "",
             created=int(d.get("Created") or 0),
-            state=d.get("State") or "",
+            state=State.of(d.get("State") or ""),
             status=d.get("Status") or "",
             ports=tuple(Port.from_api(p) for p in d.get("Ports") or ()),
             labels=MappingProxyType(dict(d.get("Labels") or {})),
