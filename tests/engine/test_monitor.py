@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from desktop.engine.client import Engine
-from desktop.engine.monitor import Monitor
+from desktop.engine.monitor import RECHECK_DELAYS, Monitor
+from desktop.engine.states import State
 from tests.conftest import WHALESAY, docker
 
 
@@ -116,3 +117,143 @@ async def test_an_ssh_engine_that_does_not_answer_says_so(docker_engine):
             raise AssertionError("connected to nothing")
     finally:
         await engine.close()
+
+
+# -- requests for news only ---------------------------------------------------------
+def container_event(cid: str, action: str, **attributes: str) -> dict:
+    return {"Type": "container", "Action": action, "Actor": {"ID": cid, "Attributes": attributes}}
+
+
+def asked_about(engine: Engine, cid: str) -> int:
+    """One-container list requests sent about ``cid`` so far."""
+    return sum(1 for m, p, q in list(engine.request_log) if p == "/containers/json" and cid in q)
+
+
+async def test_a_kill_costs_no_request(engine: Engine, cleanup):
+    """A signal changes no row; if the process dies of it, a ``die`` follows."""
+    rec = Recorder()
+    mon = Monitor(engine, rec)
+    cid = await asyncio.to_thread(cleanup.run, "--name", cleanup.name("kill"), WHALESAY, "sleep", "300")
+    engine.request_log.clear()
+    await mon._apply([container_event(cid, "kill", signal="15")])
+    assert asked_about(engine, cid) == 0 and not rec.changes
+    assert rec.events and rec.events[-1]["Action"] == "kill"  # still passed on
+
+
+async def test_a_stop_right_after_an_agreeing_die_costs_nothing(engine: Engine, cleanup):
+    rec = Recorder()
+    mon = Monitor(engine, rec)
+    name = cleanup.name("stop")
+    cid = await asyncio.to_thread(cleanup.run, "--name", name, WHALESAY, "sleep", "300")
+    await asyncio.to_thread(docker, "stop", "-t", "0", name)
+    engine.request_log.clear()
+    await mon._apply([container_event(cid, "die", exitCode="137")])
+    assert asked_about(engine, cid) == 1 and rec.changes[-1][1].state is State.EXITED
+    await mon._apply([container_event(cid, "stop")])
+    assert asked_about(engine, cid) == 1, "the stop asked for the row the die had brought"
+    # only right after a die: a stop after anything else is asked about
+    await mon._apply([container_event(cid, "update")])
+    await mon._apply([container_event(cid, "stop")])
+    assert asked_about(engine, cid) == 3
+
+
+async def test_events_that_come_while_a_row_is_fetched_cost_one_more_fetch(engine: Engine, cleanup):
+    rec = Recorder()
+    mon = Monitor(engine, rec)
+    name = cleanup.name("burst")
+    cid = await asyncio.to_thread(cleanup.run, "--name", name, WHALESAY, "sleep", "300")
+    engine.request_log.clear()
+    async with asyncio.TaskGroup() as tasks:
+        mon._tasks = tasks
+        mon._dispatch([container_event(cid, "start")])
+        await asyncio.sleep(0)  # its fetch is on its way
+        for action in ("update", "health_status: healthy", "update"):
+            mon._dispatch([container_event(cid, action)])
+    assert asked_about(engine, cid) == 2
+    assert [c.name for i, c in rec.changes if i == cid] == [name, name]
+
+
+async def test_a_docker_stop_asks_for_news_only(engine: Engine, cleanup):
+    """``docker stop`` sends kill (SIGTERM), a second later kill (SIGKILL) and die, then
+    stop. The kills and the stop cost nothing; the die costs its fetch and the
+    rechecks until the engine's list shows the exit (it lags the event)."""
+    counts: dict[str, int] = {}
+
+    class Counting(Recorder):
+        def event(self, event):
+            super().event(event)
+            if (event.get("Actor") or {}).get("ID") == cid:
+                counts.setdefault(event["Action"], asked_about(engine, cid))
+
+        def container_changed(self, ident, container):
+            super().container_changed(ident, container)
+            if ident == cid and container is not None and container.state is State.EXITED:
+                counts.setdefault("exited row", asked_about(engine, cid))
+
+    rec = Counting()
+    name = cleanup.name("dstop")
+    cid = await asyncio.to_thread(cleanup.run, "--name", name, WHALESAY, "sleep", "300")
+    task = asyncio.create_task(Monitor(engine, rec).run())
+    try:
+        await until(lambda: rec.lists)
+        engine.request_log.clear()
+        await asyncio.to_thread(docker, "stop", "-t", "1", name)
+        await until(lambda: "exited row" in counts)
+        await asyncio.sleep(1.0)  # anything still to come
+        assert {"kill", "die", "stop"} <= set(counts), counts
+        assert counts["die"] == counts["kill"] == 0, f"a kill was asked about: {counts}"
+        assert asked_about(engine, cid) == counts["exited row"], f"asked again after the exit showed: {counts}"
+        assert asked_about(engine, cid) <= 1 + len(RECHECK_DELAYS)
+    finally:
+        task.cancel()
+
+
+async def test_a_burst_is_one_full_list(engine: Engine, cleanup, monkeypatch):
+    """Above RELIST_THRESHOLD containers in one batch, one full list answers them all;
+    a row of the list that contradicts its event is asked for again on its own."""
+    from desktop.engine import monitor
+
+    monkeypatch.setattr(monitor, "RELIST_THRESHOLD", 2)
+    names = [cleanup.name("many") for _ in range(3)]
+    ids = [docker("create", *cleanup.label_args(), "--name", n, WHALESAY).strip() for n in names]
+    rec = Recorder()
+    mon = Monitor(engine, rec)
+    engine.request_log.clear()
+    # a created container that no pause will ever make paused: its row contradicts the event
+    await mon._apply([container_event(ids[0], "update"), container_event(ids[1], "update"),
+                      container_event(ids[2], "pause")])
+    full = [q for m, p, q in engine.request_log if p == "/containers/json" and "filters" not in q]
+    assert len(full) == 1 and len(rec.lists) == 1 and set(ids) <= set(rec.lists[0])
+    assert asked_about(engine, ids[0]) == asked_about(engine, ids[1]) == 0
+    assert asked_about(engine, ids[2]) == len(RECHECK_DELAYS)
+
+
+async def test_a_list_that_events_overtook_keeps_their_rows(engine: Engine, cleanup):
+    """Refresh's list is held back on its way (as over a slow link) while a container is
+    paused: the row the pause fetched is newer than the list's and stays."""
+    rec = Recorder()
+    mon = Monitor(engine, rec)
+    name = cleanup.name("overtaken")
+    cid = await asyncio.to_thread(cleanup.run, "--name", name, WHALESAY, "sleep", "300")
+    task = asyncio.create_task(mon.run())
+    try:
+        await until(lambda: rec.lists and cid in rec.lists[-1])
+        listed = asyncio.Event()
+        real = engine.containers
+
+        async def held_back():
+            rows = await real()
+            listed.set()
+            await asyncio.sleep(1.0)
+            return rows
+        engine.containers = held_back
+        mon.relist()
+        await asyncio.wait_for(listed.wait(), 10)
+        await asyncio.to_thread(docker, "pause", name)
+        await until(lambda: any(i == cid and c is not None and c.paused for i, c in rec.changes))
+        assert len(rec.lists) == 1, "the list came back too soon for this test"
+        await until(lambda: len(rec.lists) == 2)
+        assert rec.lists[-1][cid].state is State.PAUSED
+    finally:
+        task.cancel()
+        await asyncio.to_thread(docker, "unpause", name, check=False)
