@@ -1,16 +1,20 @@
-"""The engine's live state as Qt signals: a :class:`Monitor` run on the asyncio loop."""
+"""The engine's live state as Qt signals: an engine's store and its :class:`Monitor`, run
+on the asyncio loop. The store (``LiveEngine.store``) passes every Monitor call on to
+the signals below."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop import log
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError
-from desktop.engine.monitor import Monitor
-from desktop.engine.records import EngineInfo
+from desktop.engine.monitor import actor_id
+from desktop.engine.records import Container, EngineInfo, Image
+from desktop.engine.store import EngineStore
 from desktop.ui.common import tasks
 
 
@@ -30,7 +34,8 @@ class LiveEngine(QObject):
     def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
-        self.monitor = Monitor(engine, _Adapter(self))
+        self.store = EngineStore(engine, forward=_Adapter(self))
+        self.monitor = self.store.monitor
         self.info: EngineInfo | None = None
         self.is_connected = False
         self._was_lost = False
@@ -38,7 +43,7 @@ class LiveEngine(QObject):
         self._name = f"monitor-{id(self)}"
 
     def start(self) -> None:
-        self._task = tasks.spawn(self.monitor.run(), name=self._name, context="Following the engine")
+        self._task = tasks.spawn(self.store.follow(), name=self._name, context="Following the engine")
 
     def stop(self) -> None:
         if self._task is not None:
@@ -47,6 +52,11 @@ class LiveEngine(QObject):
 
     def retry_now(self) -> None:
         self.monitor.retry_now()
+
+    def relist(self) -> None:
+        """List everything again through the monitor (or reconnect at once if the engine
+        is away); the lists come as ``containersListed`` and ``imagesListed``."""
+        self.store.relist()
 
 
 class _Adapter:
@@ -72,18 +82,17 @@ class _Adapter:
         live.is_connected = False
         live.disconnected.emit(error, retry_in)
 
-    def containers_listed(self, containers) -> None:
+    def containers_listed(self, containers: list[Container]) -> None:
         self.live.containersListed.emit(containers)
 
-    def container_changed(self, ident, container) -> None:
+    def container_changed(self, ident: str, container: Container | None) -> None:
         self.live.containerChanged.emit(ident, container)
 
-    def images_listed(self, images) -> None:
+    def images_listed(self, images: list[Image]) -> None:
         self.live.imagesListed.emit(images)
 
-    def event(self, event: dict) -> None:
+    def event(self, event: Mapping[str, object]) -> None:
         self.live.engineEvent.emit(event)
         if event.get("Type") == "container":
-            ident = (event.get("Actor") or {}).get("ID") or event.get("id") or ""
-            action = (event.get("Action") or event.get("status") or "")
-            self.live.containerEvent.emit(ident, action)
+            action = event.get("Action") or event.get("status") or ""
+            self.live.containerEvent.emit(actor_id(event), action if isinstance(action, str) else "")
