@@ -26,17 +26,18 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Literal, Protocol
 
 from desktop import log
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
+from desktop.engine.payloads import EngineEvent
 from desktop.engine.records import Container, EngineInfo, Image
 from desktop.engine.states import State
 
-#: one message of the engine's event stream, as decoded JSON
-Event = Mapping[str, object]
+#: one message of the engine's event stream
+Event = EngineEvent
 
 #: container actions that change what ``docker ps -a`` shows. ``kill`` is not one: it
 #: sends a signal, and if the process dies of it a ``die`` follows (measured: every
@@ -211,7 +212,7 @@ class Monitor:
         finally:
             pump.close()
 
-    async def _apply(self, events: list[Event]) -> None:
+    async def _apply(self, events: Sequence[Event]) -> None:
         """Dispatch one batch and wait for all it leads to, rechecks included (the
         session does not wait: its fetches run side by side)."""
         async with asyncio.TaskGroup() as tasks:
@@ -234,7 +235,7 @@ class Monitor:
         return self._stamp
 
     # -- events ---------------------------------------------------------------------
-    def _dispatch(self, events: list[Event]) -> None:
+    def _dispatch(self, events: Sequence[Event]) -> None:
         tasks = self._tasks
         assert tasks is not None
         touched: dict[str, Event] = {}  # id -> its last event
@@ -389,23 +390,15 @@ def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 def actor_id(ev: Event) -> str:
     """The id of what an event is about ("" if it has none)."""
-    actor = ev.get("Actor")
-    ident = actor.get("ID") if isinstance(actor, Mapping) else None
-    if not ident:
-        ident = ev.get("id")
-    return ident if isinstance(ident, str) else ""
+    return (ev.get("Actor") or {}).get("ID") or ev.get("id") or ""
 
 
 def _attribute(ev: Event, key: str) -> str:
-    actor = ev.get("Actor")
-    attrs = actor.get("Attributes") if isinstance(actor, Mapping) else None
-    value = attrs.get(key) if isinstance(attrs, Mapping) else None
-    return value if isinstance(value, str) else ""
+    return ((ev.get("Actor") or {}).get("Attributes") or {}).get(key, "")
 
 
 def _action(ev: Event) -> str:
-    action = ev.get("Action") or ev.get("status") or ""
-    return action.split(":")[0].strip() if isinstance(action, str) else ""
+    return (ev.get("Action") or ev.get("status") or "").split(":")[0].strip()
 
 
 def _confirms(later: Event, ev: Event, row: Container | None) -> bool:

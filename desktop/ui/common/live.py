@@ -5,7 +5,6 @@ the signals below."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Signal
 
@@ -13,6 +12,7 @@ from desktop import log
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError
 from desktop.engine.monitor import actor_id
+from desktop.engine.payloads import EngineEvent
 from desktop.engine.records import Container, EngineInfo, Image
 from desktop.engine.store import EngineStore
 from desktop.ui.common import tasks
@@ -39,7 +39,7 @@ class LiveEngine(QObject):
         self.info: EngineInfo | None = None
         self.is_connected = False
         self._was_lost = False
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._name = f"monitor-{id(self)}"
 
     def start(self) -> None:
@@ -91,8 +91,7 @@ class _Adapter:
     def images_listed(self, images: list[Image]) -> None:
         self.live.imagesListed.emit(images)
 
-    def event(self, event: Mapping[str, object]) -> None:
+    def event(self, event: EngineEvent) -> None:
         self.live.engineEvent.emit(event)
         if event.get("Type") == "container":
-            action = event.get("Action") or event.get("status") or ""
-            self.live.containerEvent.emit(actor_id(event), action if isinstance(action, str) else "")
+            self.live.containerEvent.emit(actor_id(event), event.get("Action") or event.get("status") or "")
