@@ -1,7 +1,10 @@
-"""Container states as types: the words the engine sends and the one table of what each
-state allows."""
+"""Container states as types: the words the engine sends, the one table of what each
+state allows, and no state word left as a bare string in the UI."""
 
 from __future__ import annotations
+
+import ast
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +70,28 @@ def test_the_first_ops_are_engine_methods():
 
     for op in (Op.START, Op.STOP, Op.RESTART, Op.PAUSE, Op.UNPAUSE, Op.KILL, Op.REMOVE):
         assert callable(getattr(Engine, op.value))
+
+
+# -- the UI holds no state word as a string ------------------------------------------
+UI = Path(__file__).resolve().parents[2] / "desktop" / "ui"
+
+
+def state_literals(source: str) -> list[tuple[int, str]]:
+    """(line, word) of every string literal that is exactly a state's word."""
+    return [(node.lineno, node.value) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ENGINE_WORDS]
+
+
+def test_the_scan_finds_a_state_word():
+    assert state_literals('ok = c.state in ("created", "exited")\nx = "status:running"') == [
+        (1, "created"), (1, "exited")]
+
+
+def test_the_ui_compares_no_state_words():
+    found = {}
+    for path in sorted(UI.rglob("*.py")):
+        hits = state_literals(path.read_text(encoding="utf-8"))
+        if hits:
+            found[str(path.relative_to(UI))] = hits
+    assert len(list(UI.rglob("*.py"))) > 10  # the scan saw the UI
+    assert not found, f"container states as strings (use desktop.engine.states): {found}"

@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from desktop.engine.formatting import ImageRow
 from desktop.engine.records import Container
+from desktop.engine.states import State
 from desktop.ui.common.table_model import Role
 
-STATE_WORDS = {"up": "running", "stopped": "exited", "exited": "exited", "running": "running",
-               "paused": "paused", "created": "created", "restarting": "restarting", "dead": "dead"}
+#: ``status:WORD`` words: every state's own word, and the words ``docker ps`` shows for two
+STATE_WORDS: dict[str, str] = {**{s.value: s.value for s in State}, "up": State.RUNNING.value,
+                               "stopped": State.EXITED.value}
 
 
 def _container_fields(c: Container) -> dict[str, list[str]]:

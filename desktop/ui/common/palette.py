@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from desktop.engine.logbuffer import contrast, readable, rgb_of
+from desktop.engine.states import State
 
 #: The least contrast of text against its background (WCAG 2, level AA).
 TEXT_CONTRAST = 4.5
@@ -76,15 +77,15 @@ _DOT_RED = _Hue("#c0392b", "#e5584a")
 
 _TONES = {Tone.ERROR: _RED, Tone.WARNING: _AMBER, Tone.OK: _GREEN}
 _STATUSES = {Status.NEUTRAL: _GREY, Status.OK: _GREEN, Status.WAITING: _AMBER, Status.ERROR: _RED}
-#: A container state's dot (the engine's state strings; anything else is grey).
+#: A container state's dot (State.UNKNOWN is grey).
 _STATES = {
-    "running": _DOT_GREEN,
-    "paused": _DOT_AMBER,
-    "restarting": _DOT_AMBER,
-    "exited": _DOT_GREY,
-    "created": _DOT_BLUE,
-    "dead": _DOT_RED,
-    "removing": _DOT_RED,
+    State.RUNNING: _DOT_GREEN,
+    State.PAUSED: _DOT_AMBER,
+    State.RESTARTING: _DOT_AMBER,
+    State.EXITED: _DOT_GREY,
+    State.CREATED: _DOT_BLUE,
+    State.DEAD: _DOT_RED,
+    State.REMOVING: _DOT_RED,
 }
 
 
@@ -148,8 +149,8 @@ def muted(palette: QPalette | None = None) -> QColor:
     return _pick(_GREY, palette, QPalette.ColorRole.Window, TEXT_CONTRAST)
 
 
-def state_color(state: str, palette: QPalette | None = None) -> QColor:
-    """The dot of a container in ``state`` (the engine's word), on the list."""
+def state_color(state: State, palette: QPalette | None = None) -> QColor:
+    """The dot of a container in ``state``, on the list."""
     return _pick(_STATES.get(state, _DOT_GREY), palette, QPalette.ColorRole.Base, GRAPHIC_CONTRAST)
 
 

@@ -14,6 +14,7 @@ from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError
 from desktop.engine.parsing import validate_container_name
 from desktop.engine.records import Container, Port
+from desktop.engine.states import Op, allowed, needs_force
 from desktop.ui.common import errors, tasks
 from desktop.ui.common.actions import copy_into_menu, fill_menu, make_action, open_in_browser, plural
 from desktop.ui.common.confirm import confirm
@@ -23,14 +24,18 @@ from desktop.ui.containers.ports import PortsLink
 from desktop.ui.containers.rename import RenameDelegate
 
 
+def _allows(op: Op) -> Callable[[Container], bool]:
+    return lambda c: op in allowed(c.state)
+
+
 #: bulk operations: (Engine method, "-ing" verb, past tense, which containers it applies to)
 BULK: dict[str, tuple[str, str, Callable[[Container], bool]]] = {
-    "start": ("Starting", "Started", lambda c: c.state in ("created", "exited", "dead")),
-    "stop": ("Stopping", "Stopped", lambda c: c.state in ("running", "paused", "restarting")),
-    "restart": ("Restarting", "Restarted", lambda c: True),
-    "pause": ("Pausing", "Paused", lambda c: c.state == "running"),
-    "unpause": ("Unpausing", "Unpaused", lambda c: c.state == "paused"),
-    "kill": ("Killing", "Killed", lambda c: c.state in ("running", "paused", "restarting")),
+    "start": ("Starting", "Started", _allows(Op.START)),
+    "stop": ("Stopping", "Stopped", _allows(Op.STOP)),
+    "restart": ("Restarting", "Restarted", _allows(Op.RESTART)),
+    "pause": ("Pausing", "Paused", _allows(Op.PAUSE)),
+    "unpause": ("Unpausing", "Unpaused", _allows(Op.UNPAUSE)),
+    "kill": ("Killing", "Killed", _allows(Op.KILL)),
 }
 
 
@@ -144,7 +149,7 @@ class ContainerActions(QObject):
         sel = self.selected()
         if not sel:
             return
-        running = [c for c in sel if c.running or c.paused]
+        running = [c for c in sel if needs_force(c.state)]
         names = ", ".join(c.name for c in sel[:5]) + (f" and {len(sel) - 5} more" if len(sel) > 5 else "")
         one = len(sel) == 1
         if running and one:

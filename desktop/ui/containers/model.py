@@ -12,6 +12,7 @@ from PySide6.QtGui import QIcon, QPainter, QPixmap
 from desktop.engine import formatting
 from desktop.engine.aging import aged_status
 from desktop.engine.records import Container
+from desktop.engine.states import State
 from desktop.ui.common import palette
 from desktop.ui.common.table_model import RecordTableModel
 
@@ -26,10 +27,10 @@ class Column(enum.IntEnum):
     NAMES = 6
 
 
-_ICONS: dict[str, QIcon] = {}
+_ICONS: dict[State, QIcon] = {}
 
 
-def state_icon(state: str) -> QIcon:
+def state_icon(state: State) -> QIcon:
     """A small coloured dot for a container state."""
     icon = _ICONS.get(state)
     if icon is None:
@@ -45,7 +46,9 @@ def state_icon(state: str) -> QIcon:
     return icon
 
 
-_STATE_ORDER = {"running": 0, "restarting": 1, "paused": 2, "created": 3, "exited": 4, "dead": 5, "removing": 6}
+#: STATUS sorts the live first: running, restarting, paused, created, exited, dead, removing
+_STATE_ORDER = {s: i for i, s in enumerate((State.RUNNING, State.RESTARTING, State.PAUSED, State.CREATED,
+                                            State.EXITED, State.DEAD, State.REMOVING))}
 
 
 class ContainersModel(RecordTableModel[Container]):

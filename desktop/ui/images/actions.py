@@ -14,6 +14,7 @@ from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import NONE, ImageRow
 from desktop.engine.parsing import familiar_reference
 from desktop.engine.records import Container
+from desktop.engine.states import needs_force
 from desktop.ui.common import errors, tasks
 from desktop.ui.common.actions import fill_menu, make_action, plural
 from desktop.ui.common.confirm import confirm
@@ -112,7 +113,7 @@ class ImageActions(QObject):
     def _in_use(self, row: ImageRow, exc: EngineError) -> None:
         ref, engine = row.reference, self.engine
         users = self._users(row.image.id)
-        running = [c for c in users if c.running or c.paused]
+        running = [c for c in users if needs_force(c.state)]
         stopped = [c for c in users if c not in running]
 
         def said(cs: list[Container]) -> str:
