@@ -738,3 +738,20 @@ def test_the_ports_cell_is_a_link_to_the_page(window, qtbot, cleanup):
             time.sleep(0.1)
     else:
         raise AssertionError("nothing answered at " + urls[0])
+
+
+def test_refresh_lists_again_through_the_monitor(window, qtbot, cleanup):
+    """Refresh is one list of each kind, asked of the monitor; the table gets back a row
+    it had lost."""
+    name = cleanup.name("refresh")
+    cleanup.run("--name", name, WHALESAY, "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=8000)
+    cid = window.containers_model.record(row_of(window, name)).id
+    window.containers_model.remove(cid)
+    window.engine.request_log.clear()
+    window.refresh()
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: any(p == "/images/json" for m, p, q in list(window.engine.request_log)), timeout=5000)
+    full = [p for m, p, q in list(window.engine.request_log) if p == "/containers/json" and "filters" not in q]
+    assert full == ["/containers/json"]
+    assert window.live.store.containers.get(cid) is not None

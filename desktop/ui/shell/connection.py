@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import QObject, Signal
 
 from desktop.engine.client import Engine
@@ -34,7 +32,6 @@ class Connection(QObject):
         super().__init__(parent)
         self.engine = engine
         self.live: LiveEngine | None = None
-        self._events_seen = 0
         self._ops = Operations(self)
 
     def start(self) -> None:
@@ -45,12 +42,8 @@ class Connection(QObject):
         live.containersListed.connect(self.containersListed)
         live.containerChanged.connect(self.containerChanged)
         live.imagesListed.connect(self.imagesListed)
-        live.engineEvent.connect(self._count_event)
         self.live = live
         live.start()
-
-    def _count_event(self, _event: dict) -> None:
-        self._events_seen += 1
 
     @property
     def label(self) -> str:
@@ -109,27 +102,12 @@ class Connection(QObject):
         self.start()
         self.switched.emit(engine)
 
-    def refresh(self, apply_containers, apply_images) -> None:
-        """List everything again (or cut a reconnection's wait short)."""
-        live = self.live
-        if live is None:
-            return
-        if not live.is_connected:
-            live.retry_now()
-            return
-        engine = self.engine
-
-        async def relist() -> None:
-            # A list that events overtook while it was on its way is older than the
-            # table: take another.
-            for _ in range(5):
-                seen = self._events_seen
-                cs, ims = await asyncio.gather(engine.containers(), engine.images())
-                if seen == self._events_seen:
-                    break
-            apply_containers(cs)
-            apply_images(ims)
-        tasks.spawn(relist(), name="refresh", context="Refreshing")
+    def refresh(self) -> None:
+        """List everything again (or cut a reconnection's wait short). The monitor lists,
+        keeping the rows that events fetched while its list was on its way; the lists
+        come as ``containersListed`` and ``imagesListed``."""
+        if self.live is not None:
+            self.live.relist()
 
     async def shutdown(self) -> None:
         if self.live is not None:

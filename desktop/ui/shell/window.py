@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         self.engineChanged.emit(engine)
 
     def refresh(self) -> None:
-        self.connection.refresh(self.containers_model.sync, self.images_model.sync_images)
+        self.connection.refresh()
 
     async def shutdown(self) -> None:
         await self.connection.shutdown()
