@@ -138,7 +138,8 @@ class Monitor:
         self._stamp = 0     # requests are numbered in the order they are sent
         self._listed = 0    # the number of the full container list handed on last
         self._images_listed = 0
-        #: rows handed on one at a time since that list: (number, row or None if gone)
+        #: rows handed on one at a time while a full list is on its way, for it to keep:
+        #: (number, row or None if gone)
         self._rows: dict[str, tuple[int, Container | None]] = {}
         self._tracks: dict[str, _Track] = {}
         #: containers of a burst left to the next full list: (number when seen, event)
@@ -308,7 +309,7 @@ class Monitor:
                     ev, track.pending, tries, row = track.pending, None, 0, _Row.UNKNOWN
                 track.settled_by = ""
                 if row is _Row.UNKNOWN:
-                    row = await self._fetch(ident)
+                    row = await self._fetch(ident, track)
                     if track.pending is not None and _confirms(track.pending, ev, row):
                         track.pending = None  # a stop that came while a die's row was fetched
                     continue
@@ -326,10 +327,11 @@ class Monitor:
             track.busy = False
 
     # -- requests and what they bring ------------------------------------------------
-    async def _fetch(self, ident: str) -> Container | None:
+    async def _fetch(self, ident: str, track: _Track) -> Container | None:
         stamp = self._next()
         row = await self.engine.container(ident)
-        self._hand_row(stamp, ident, row)
+        if not track.gone:  # a destroy that came meanwhile was the news
+            self._hand_row(stamp, ident, row)
         return row
 
     def _hand_row(self, stamp: int, ident: str, row: Container | None) -> None:
@@ -338,7 +340,8 @@ class Monitor:
         known = self._rows.get(ident)
         if stamp < self._listed or (known is not None and stamp < known[0]):
             return
-        self._rows[ident] = (stamp, row)
+        if self._containers_job.running:  # only a list on its way needs to know
+            self._rows[ident] = (stamp, row)
         self.listener.container_changed(ident, row)
 
     async def _list_containers(self) -> None:

@@ -257,3 +257,18 @@ async def test_a_list_that_events_overtook_keeps_their_rows(engine: Engine, clea
     finally:
         task.cancel()
         await asyncio.to_thread(docker, "unpause", name, check=False)
+
+
+async def test_a_destroy_while_its_row_is_fetched_is_the_last_word(engine: Engine, cleanup):
+    """The row a fetch brings back after the container's destroy came must not bring the
+    container back."""
+    rec = Recorder()
+    mon = Monitor(engine, rec)
+    cid = await asyncio.to_thread(cleanup.run, "--name", cleanup.name("gone"), WHALESAY, "sleep", "300")
+    async with asyncio.TaskGroup() as tasks:
+        mon._tasks = tasks
+        mon._dispatch([container_event(cid, "update")])
+        await asyncio.sleep(0)  # its fetch is on its way (the container is still there)
+        mon._dispatch([container_event(cid, "destroy")])
+    assert [c for i, c in rec.changes if i == cid] == [None]
+    assert asked_about(engine, cid) == 1
