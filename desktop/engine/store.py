@@ -120,7 +120,7 @@ class RecordStore(Generic[R]):
         if added:
             self._emit(lambda s: s.added, added)
 
-    def _put(self, ident: str, record: R | None) -> None:
+    def _set(self, ident: str, record: R | None) -> None:
         if record is None:
             if ident in self._by_id:
                 del self._by_id[ident]
@@ -264,7 +264,7 @@ class EngineStore:
             self._forward.containers_listed(containers)
 
     def container_changed(self, ident: str, container: Container | None) -> None:
-        self.containers._put(ident, container)
+        self.containers._set(ident, container)
         if self._forward is not None:
             self._forward.container_changed(ident, container)
 

@@ -170,8 +170,8 @@ def test_a_list_is_diffed_into_added_changed_removed():
     cs._reset([a, b])
     cs._replace([row("a" * 64, "a", "exited", "Exited (0)"), b, c])
     cs._replace([row("a" * 64, "a", "exited", "Exited (0)"), b, c])  # nothing new: nothing said
-    cs._put(b.id, None)
-    cs._put(b.id, None)
+    cs._set(b.id, None)
+    cs._set(b.id, None)
     assert seen.kinds() == ["reset", "changed", "added", "removed"]
     assert [r.id for r in seen.calls[1][1]] == [a.id] and seen.calls[2][1] == [c] and seen.calls[3][1] == [b.id]
     assert cs.version == 3 and len(cs) == 2 and cs.engine == "unix:///test.sock"
@@ -186,9 +186,9 @@ def test_a_failing_subscriber_does_not_keep_the_others_stale():
     seen = Seen(cs)
     calls: list[object] = []
     stop = cs.subscribe(added=calls.append)
-    cs._put("a" * 64, row("a" * 64, "a"))
+    cs._set("a" * 64, row("a" * 64, "a"))
     stop()
-    cs._put("b" * 64, row("b" * 64, "b"))
+    cs._set("b" * 64, row("b" * 64, "b"))
     assert seen.kinds() == ["added", "added"] and len(calls) == 1 and len(cs) == 2
 
 
