@@ -74,7 +74,7 @@ class _Row(enum.Enum):
 class _Track:
     """What the monitor knows of one container between its events."""
 
-    __slots__ = ("busy", "pending", "settled_by", "gone", "_wake")
+    __slots__ = ("_wake", "busy", "gone", "pending", "settled_by")
 
     def __init__(self) -> None:
         self.busy = False              # a fetch, a recheck or a full list is under way for it
@@ -180,7 +180,7 @@ class Monitor:
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             delay = min(delay * 2, self.backoff_max)
 
@@ -297,7 +297,7 @@ class Monitor:
             self._after_list[ident] = (self._stamp, ev)
 
     async def _follow(self, ident: str, track: _Track, ev: Event,
-                      row: Container | None | Literal[_Row.UNKNOWN] = _Row.UNKNOWN) -> None:
+                      row: Container | Literal[_Row.UNKNOWN] | None = _Row.UNKNOWN) -> None:
         """Fetch the row now; one more fetch if events came meanwhile. The engine sends
         some events (``die`` above all) a moment before its list shows the change: a row
         that contradicts its event is asked for again after :data:`RECHECK_DELAYS`,
