@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.engine.client import Engine
 from desktop.engine.credentials import KEYRING_SERVICE, CredentialStore
+from desktop.engine.store import EngineStore
 from desktop.ui.containers.output_dialog import OutputDialog
 from desktop.ui.containers.run_dialog import RunDialog
 from desktop.ui.images.pull_dialog import PullDialog
@@ -81,8 +82,21 @@ def shows(label: QLabel, tone: Tone, *words: str) -> bool:
     return label.isVisible() and label.tone is tone and all(w.lower() in text for w in words)
 
 
+_STORES: dict[int, EngineStore] = {}
+
+
+def followed_store(qtbot, engine: Engine) -> EngineStore:
+    """The engine's live picture, as the window keeps it: a store its Monitor follows."""
+    store = _STORES.get(id(engine))
+    if store is None or store.monitor.engine is not engine:
+        store = _STORES[id(engine)] = EngineStore(engine)
+        asyncio.ensure_future(store.follow())  # cancelled with every task when the test ends
+    qtbot.waitUntil(lambda: store.is_connected, timeout=10000)
+    return store
+
+
 def open_run_dialog(qtbot, engine, **kwargs) -> RunDialog:
-    dlg = RunDialog(engine, None, **kwargs)
+    dlg = RunDialog(engine, followed_store(qtbot, engine), None, **kwargs)
     qtbot.addWidget(dlg)
     dlg.open()
     qtbot.waitUntil(lambda: dlg.is_loaded, timeout=10000)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QWidget
 
 from desktop.engine.client import Engine
 from desktop.ui.shell.window import MainWindow
@@ -755,3 +755,33 @@ def test_refresh_lists_again_through_the_monitor(window, qtbot, cleanup):
     full = [p for m, p, q in list(window.engine.request_log) if p == "/containers/json" and "filters" not in q]
     assert full == ["/containers/json"]
     assert window.live.store.containers.get(cid) is not None
+
+
+def test_the_run_dialog_reads_the_live_picture_and_sends_no_list(window, qtbot, cleanup):
+    """Opening and using the run dialog costs no list request: its checks read the store.
+    Running a container then costs only the rows the Monitor fetches for its events."""
+    taken = cleanup.name("taken")
+    docker("create", "--name", taken, *cleanup.label_args(), WHALESAY)
+    qtbot.waitUntil(lambda: row_of(window, taken) >= 0, timeout=5000)
+    qtbot.wait(300)
+    window.engine.request_log.clear()
+    window.action_run.trigger()
+    dlg = window.dialogs.run_dialog
+    qtbot.waitUntil(dlg.isVisible, timeout=3000)
+    dlg.findChild(QLineEdit, "imageEdit").setText(WHALESAY)
+    dlg.findChild(QLineEdit, "nameEdit").setText(taken)
+    qtbot.waitUntil(lambda: dlg.findChild(QLabel, "nameMessage").isVisible(), timeout=2000)
+    assert "already exists" in dlg.findChild(QLabel, "nameMessage").text()  # known without asking
+    name = cleanup.name("ran")
+    dlg.findChild(QLineEdit, "nameEdit").setText(name)
+    dlg.findChild(QLineEdit, "commandEdit").setText("cowsay hi")
+    qtbot.wait(500)
+    lists = [(p, q) for m, p, q in list(window.engine.request_log) if p in ("/containers/json", "/images/json")]
+    assert lists == []
+    with qtbot.waitSignal(dlg.created, timeout=30000):
+        qtbot.mouseClick(dlg.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    qtbot.wait(1000)
+    full = [p for m, p, q in list(window.engine.request_log)
+            if p in ("/containers/json", "/images/json") and "filters" not in q]
+    assert full == []  # only the Monitor's one-container rows for the new container's events

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+from collections.abc import Sequence
 from typing import Any, Iterable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -28,6 +29,8 @@ from desktop.engine.parsing import (
     validate_container_name,
 )
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
+from desktop.engine.states import State
+from desktop.engine.store import EngineStore
 from desktop.ui.common import errors
 from desktop.engine.commands import run_command
 from desktop.engine.pulling import PullTracker, follow_pull
@@ -141,21 +144,20 @@ class RunDialog(QDialog):
     created = Signal(str, bool)
     outputShown = Signal(object)
     loginRequested = Signal(str)
-    loaded = Signal()  # the engine's images and containers are known (for the checks)
-
-    def __init__(self, engine: Engine, parent: QWidget | None = None, image: str = "",
+    def __init__(self, engine: Engine, store: EngineStore, parent: QWidget | None = None, image: str = "",
                  images: Iterable[str] = (), *, show_output: bool = True) -> None:
+        """``store`` is the engine's live picture: the checks (a name in use, a host port
+        taken, whether the image is here) read it and follow it; the dialog sends no list."""
         super().__init__(parent)
         self.engine = engine
+        self.store = store
         self.show_output = show_output
         self.output_dialog: OutputDialog | None = None
         self.container_id = ""
         self._ops = Operations(self)
         self._image_names: set[str] = set(images)
         self._images: list[Image] = []
-        self._images_loaded = False
         self._containers: list[Container] = []
-        self._containers_loaded = False
         self._values: dict[str, Any] = {}
         self._errors: dict[str, str] = {}
         self._busy = False
@@ -168,8 +170,10 @@ class RunDialog(QDialog):
         self._build()
         self._give_back_height = GiveBackHeight(self)
         self.image_edit.setText(image)
-        self._refresh_completer()
-        self._validate_all()
+        self._read_store()
+        follow = lambda _what: self._read_store()  # noqa: E731 - any change: read again
+        self._unsubscribe = [store.containers.subscribe(added=follow, changed=follow, removed=follow, reset=follow),
+                             store.images.subscribe(added=follow, changed=follow, removed=follow, reset=follow)]
         (self.name_edit if image else self.image_edit).setFocus()
 
     # ------------------------------------------------------------------ building
@@ -374,26 +378,20 @@ class RunDialog(QDialog):
         self.restart_combo.currentIndexChanged.connect(lambda _: self._update_command_line())
         self.start_check.toggled.connect(self._start_toggled)
 
-    # ------------------------------------------------------------------ loading
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
-        super().showEvent(event)
-        if not self._ops.running("load") and not (self._images_loaded and self._containers_loaded):
-            self._ops.run("load", self._load, context="Reading the engine's containers", serious=False)
-
-    async def _load(self) -> None:
-        images, containers = await asyncio.gather(self.engine.images(), self.engine.containers())
-        self._images = images
-        self._image_names |= {t for i in images for t in i.repo_tags}
-        self._images_loaded = True
-        self._containers = containers
-        self._containers_loaded = True
+    # ------------------------------------------------------------------ the engine's picture
+    def _read_store(self) -> None:
+        """Take the containers and images from the store (memory, no request) and check
+        the fields against them again."""
+        self._images = list(self.store.images)
+        self._image_names |= {t for i in self._images for t in i.repo_tags}
+        self._containers = list(self.store.containers)
         self._refresh_completer()
         self._validate_all()
-        self.loaded.emit()
 
     @property
     def is_loaded(self) -> bool:
-        return self._images_loaded and self._containers_loaded
+        """Whether the engine's lists are known (the store has had its first list)."""
+        return self.store.is_connected
 
     def _refresh_completer(self) -> None:
         self._completer_model.setStringList(sorted(self._image_names))
@@ -446,7 +444,7 @@ class RunDialog(QDialog):
         for image in self._images:
             if wanted in image.repo_digests:
                 return True
-        return None if not self._images_loaded else False
+        return None if not self.is_loaded else False
 
     def _image_changed(self, _text: str = "") -> None:
         self._show_login(None)
@@ -744,16 +742,28 @@ class RunDialog(QDialog):
         super().accept()
 
     async def _settle(self, cid: str, spec: RunSpec) -> None:
-        """Show the output of a container that stops right after it started."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + SETTLE_SECONDS
-        while loop.time() < deadline:
-            await asyncio.sleep(0.25)
-            c = await self.engine.container(cid)
-            if c is None or not c.running:
-                if c is not None:
-                    self._open_output(cid, spec)
-                return
+        """Show the output of a container that stops right after it started: watched in
+        the store (the engine's events say so), nothing is asked of the engine."""
+        ended = asyncio.Event()
+
+        def rows(records: Sequence[Container]) -> None:
+            # "created" comes before the start: only a container that ran and stopped ended
+            if any(r.id == cid and r.state in (State.EXITED, State.DEAD) for r in records):
+                ended.set()
+
+        def gone(idents: Sequence[str]) -> None:
+            if cid in idents:
+                ended.set()
+        unsubscribe = self.store.containers.subscribe(added=rows, changed=rows, reset=rows, removed=gone)
+        try:
+            rows(list(self.store.containers))
+            await asyncio.wait_for(ended.wait(), SETTLE_SECONDS)
+        except TimeoutError:
+            return  # still running: a server, not a one-off command
+        finally:
+            unsubscribe()
+        if cid in self.store.containers:  # stopped, not removed (a --rm container is gone)
+            self._open_output(cid, spec)
 
     def _open_output(self, cid: str, spec: RunSpec) -> None:
         parent = self.parentWidget()
@@ -836,6 +846,8 @@ class RunDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:
-        self._ops.cancel("load")
         self._ops.cancel("run")
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         super().done(result)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -37,6 +38,8 @@ FLOOD_FRAME_MS = 50
 #: Lines more than this many seconds old arriving one frame after another: the view is
 #: catching up with a backlog (after a flood, or loading a long tail), not live.
 CATCHING_UP_S = 5.0
+#: how long an ended log waits for the engine's word on why (its die event's row)
+NEWS_WAIT = 2.0
 
 
 class StreamState(enum.StrEnum):
@@ -154,7 +157,7 @@ class LogStream(QObject):
             # The stream ended: the container stopped (or is restarting).
             if time.monotonic() - started < 0.5:
                 await asyncio.sleep(0.3)
-            current = await self.engine.container(self.cid)
+            current = await self._current()
             if current is None:
                 self._set_state(StreamState.REMOVED)
                 return
@@ -164,6 +167,34 @@ class LogStream(QObject):
                 continue
             self._set_state(StreamState.STOPPED)
             return
+
+    async def _current(self) -> Container | None:
+        """The container as the engine's live picture has it now, once it has heard why
+        the log ended (the log can end a moment before the engine's event comes). A viewer
+        shown without the window's live picture asks the engine."""
+        if self.live is None:
+            return await self.engine.container(self.cid)
+        store = self.live.store.containers
+        current = store.get(self.cid)
+        if current is not None and current.running and not self._resume_wanted:
+            news = asyncio.Event()
+
+            def rows(records: Sequence[Container]) -> None:
+                if any(r.id == self.cid for r in records):
+                    news.set()
+
+            def gone(idents: Sequence[str]) -> None:
+                if self.cid in idents:
+                    news.set()
+            unsubscribe = store.subscribe(changed=rows, reset=rows, removed=gone)
+            try:
+                await asyncio.wait_for(news.wait(), NEWS_WAIT)
+            except TimeoutError:
+                pass  # still running as far as the engine said: read on
+            finally:
+                unsubscribe()
+            current = store.get(self.cid)
+        return current
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, EngineError) and exc.kind is ErrorKind.NOT_FOUND:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
-from desktop.engine.records import EngineInfo
+from desktop.engine.records import Container, EngineInfo
+from desktop.engine.store import EngineStore
 from desktop.ui.common import errors, tasks
 from desktop.ui.common.live import LiveEngine
 from desktop.ui.common.operations import Operations
+
+
+#: more rows changed at once than this are applied as one diff of the whole list
+BURST = 24
 
 
 class Connection(QObject):
@@ -35,15 +42,39 @@ class Connection(QObject):
         self._ops = Operations(self)
 
     def start(self) -> None:
-        """Follow the engine: the first list, then events."""
+        """Follow the engine: the first list, then events. What the tables show comes
+        from the engine's store (``live.store``), the one picture every view reads."""
         live = LiveEngine(self.engine, self)
         live.connected.connect(self.connected)
         live.disconnected.connect(self.disconnected)
-        live.containersListed.connect(self.containersListed)
-        live.containerChanged.connect(self.containerChanged)
-        live.imagesListed.connect(self.imagesListed)
+        store = live.store
+        # Rows that events changed come from the store's notifications; after each full
+        # list (the first, a reconnection's, Refresh) every view is diffed against the
+        # whole store, so a view that missed anything is whole again.
+        self._unsubscribe = [store.containers.subscribe(added=self._containers_came, changed=self._containers_came,
+                                                        removed=self._containers_gone)]
+        live.containersListed.connect(lambda _listed: self.containersListed.emit(list(store.containers)))
+        live.imagesListed.connect(lambda _listed: self.imagesListed.emit(list(store.images)))
         self.live = live
         live.start()
+
+    def _containers_came(self, containers: Sequence[Container]) -> None:
+        if len(containers) > BURST:  # a relist's many changes: one diff of the whole list
+            self.containersListed.emit(list(self.store.containers))
+            return
+        for c in containers:
+            self.containerChanged.emit(c.id, c)
+
+    def _containers_gone(self, idents: Sequence[str]) -> None:
+        for ident in idents:
+            self.containerChanged.emit(ident, None)
+
+    @property
+    def store(self) -> EngineStore:
+        """The live picture of the engine shown (a store that stays empty before start)."""
+        if self.live is None:
+            raise RuntimeError("the connection is not started")
+        return self.live.store
 
     @property
     def label(self) -> str:
@@ -91,6 +122,8 @@ class Connection(QObject):
     def switch(self, engine: Engine) -> None:
         """Follow another engine: every view starts over."""
         old_live, old_engine = self.live, self.engine
+        for unsubscribe in getattr(self, "_unsubscribe", ()):
+            unsubscribe()
         if old_live is not None:
             old_live.stop()
             old_live.deleteLater()

@@ -42,7 +42,7 @@ class Dialogs(QObject):
         from desktop.ui.containers.run_dialog import RunDialog
 
         local = sorted({r.reference for r in self.images.records() if r.tag != NONE})
-        dlg = RunDialog(self.connection.engine, self.window, image=image, images=local)
+        dlg = RunDialog(self.connection.engine, self.connection.store, self.window, image=image, images=local)
         dlg.created.connect(lambda cid, _started: self._created(cid))
         dlg.loginRequested.connect(self.open_login)
         dlg.open()

@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.container_actions = ContainerActions(self.containers_table, engine_of, self.statusBar())
         self.image_actions = ImageActions(
             self.images_table, self.images_model, self.images_proxy, engine_of, self.statusBar(),
-            users=lambda image_id: [c for c in self.containers_model.records() if c.image_id == image_id])
+            users=lambda image_id: [c for c in self.connection.store.containers if c.image_id == image_id])
         self.containers_model.rename_handler = self.container_actions.rename_to
         self.dialogs = Dialogs(self, self.connection, self.images_model, created=self.select_container,
                                pulled=self._pulled)
