@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from desktop.engine import platform as engine_platform
     engine_platform.prepare_environment()
+    # The docker SDK imports paramiko for an ssh transport Berth does not use (its
+    # ssh:// goes through the ssh client): 15 MiB of cryptography, PyNaCl, bcrypt and
+    # invoke, and 90 ms, put off until something uses a name of it.
+    engine_platform.defer_import("paramiko")
 
     import qasync
     from PySide6.QtCore import QCoreApplication, QTimer

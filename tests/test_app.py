@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
 import pytest
@@ -114,3 +115,54 @@ def test_the_modules_imported_later_exist():
     import importlib.util
 
     assert all(importlib.util.find_spec(name) is not None for name in app.LATER_MODULES)
+
+
+#: What the docker SDK imports for an ssh transport Berth does not use.
+SSH_LIBRARIES = ("paramiko", "cryptography", "nacl", "bcrypt", "invoke")
+
+
+def run_python(code: str, env: dict, timeout: float = 90) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_berth_loads_its_window_without_the_ssh_library(user_env, docker_engine):
+    res = run_python(f"""
+        import sys
+        from desktop import app
+        status = app.main(["berth", "--exit-when-loaded"])
+        print(status, sorted(m for m in sys.modules if m.split(".")[0] in {SSH_LIBRARIES!r}
+                             and type(sys.modules[m]).__name__ != "DeferredModule"))
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == "0 []", res.stdout
+
+
+def test_an_ssh_engine_goes_through_the_ssh_client_without_the_ssh_library(user_env, docker_engine):
+    """As the app starts: the ssh library put off, PySide imported, then the engine."""
+    res = run_python(f"""
+        import asyncio, sys
+        from desktop import app
+        from desktop.engine import platform
+        platform.defer_import("paramiko")
+        import PySide6.QtCore
+        from desktop.engine.client import Engine
+        from desktop.engine.errors import EngineError
+
+        async def connect():
+            engine = Engine(host="ssh://nobody@127.0.0.1:1")
+            try:
+                await engine.connect()
+            except EngineError as exc:
+                return f"{{exc.kind.name}} {{exc.message}}"
+            finally:
+                await engine.close()
+            return "connected to nothing"
+        print(asyncio.run(connect()))
+        print(sorted(m for m in sys.modules if m.split(".")[0] in {SSH_LIBRARIES!r}
+                     and type(sys.modules[m]).__name__ != "DeferredModule"))
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    said, loaded = res.stdout.splitlines()[-2:]
+    assert said.startswith("UNREACHABLE ") and "ssh://nobody@127.0.0.1:1" in said, said
+    assert loaded == "[]"
