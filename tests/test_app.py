@@ -146,6 +146,7 @@ def test_an_ssh_engine_goes_through_the_ssh_client_without_the_ssh_library(user_
         from desktop.engine import platform
         platform.defer_import("paramiko")
         import PySide6.QtCore
+        app.keep_no_module_sources()
         from desktop.engine.client import Engine
         from desktop.engine.errors import EngineError
 
@@ -166,3 +167,29 @@ def test_an_ssh_engine_goes_through_the_ssh_client_without_the_ssh_library(user_
     said, loaded = res.stdout.splitlines()[-2:]
     assert said.startswith("UNREACHABLE ") and "ssh://nobody@127.0.0.1:1" in said, said
     assert loaded == "[]"
+
+
+@pytest.mark.parametrize("berths_check", [True, False], ids=["berths-check", "pysides-own"])
+def test_pyside_tells_which_modules_use_it_without_keeping_their_source(user_env, tmp_path, berths_check):
+    """PySide asks each module imported after it whether its source mentions PySide6;
+    with Berth's check the answers are the same and no source stays in memory."""
+    (tmp_path / "mentions_qt.py").write_text("# built on PySide6\nVALUE = 1\n")
+    (tmp_path / "plain.py").write_text("VALUE = 2\n")
+    res = run_python(f"""
+        import linecache, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from desktop import app
+        import PySide6.QtCore
+        if {berths_check!r}:
+            app.keep_no_module_sources()
+        import mentions_qt, plain
+        answers = sys.modules["__feature__"].pyside_feature_dict
+        print(answers["mentions_qt"], answers["plain"])
+        print(sorted(name for name in linecache.cache if name.startswith({str(tmp_path)!r})))
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    answers, sources = res.stdout.splitlines()[-2:]
+    assert answers == "0 -1"  # uses PySide: features apply; does not: ignored
+    # PySide's own check keeps the source of both; Berth's keeps none
+    expected = [] if berths_check else [str(tmp_path / "mentions_qt.py"), str(tmp_path / "plain.py")]
+    assert sources == repr(expected)
