@@ -175,10 +175,27 @@ def keep_no_module_sources() -> None:
 
 def settle() -> None:
     """Keep what exists now (it lives as long as the window) out of the garbage
-    collector's full passes, each of which is a stall of the GUI thread."""
+    collector's full passes, each of which is a stall of the GUI thread; give back
+    what start-up freed."""
     gc.collect()
     gc.freeze()
+    trim_heap()
 
+
+def trim_heap() -> None:
+    """Return the C heap's free pages to the system. glibc keeps memory freed in the
+    middle of its heap (what imports and the first lists used for a moment): 1.5 MiB
+    of a window with 100 containers, given back in 2 ms. Elsewhere (macOS, Windows,
+    musl) there is no such call and nothing is done."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, ImportError):
+        return
+    malloc_trim(0)
 
 
 def preload(modules: tuple[str, ...], later, done=None) -> None:

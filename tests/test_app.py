@@ -193,3 +193,24 @@ def test_pyside_tells_which_modules_use_it_without_keeping_their_source(user_env
     # PySide's own check keeps the source of both; Berth's keeps none
     expected = [] if berths_check else [str(tmp_path / "mentions_qt.py"), str(tmp_path / "plain.py")]
     assert sources == repr(expected)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's heap")
+def test_settling_gives_back_the_heap_that_start_up_freed(user_env):
+    res = run_python("""
+        from desktop import app
+
+        def rss():
+            with open("/proc/self/status") as f:
+                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        # 80 MB of blocks from the C heap (above the small-object allocator's 512 bytes),
+        # all freed but the last, which keeps the heap from shrinking by itself
+        blocks = [bytes(4000) for _ in range(20_000)]
+        last = blocks[-1]
+        del blocks
+        before = rss()
+        app.settle()
+        print(before - rss())
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    assert int(res.stdout.split()[-1]) > 50_000  # KiB given back
