@@ -1,7 +1,9 @@
-"""Main-window benchmarks: filling the table, event-to-row latency, idle cost, GUI stalls.
+"""Main-window benchmarks: filling the table, event-to-row latency, idle cost, GUI stalls,
+memory.
 
 Run with ``python -m tests.benchmarks.run ui``. Each metric has a baseline measured
-in the same run: the raw Engine API over the unix socket.
+in the same run: the raw Engine API over the unix socket, or for memory a bare PySide6
+window.
 """
 
 from __future__ import annotations
@@ -9,10 +11,15 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import resource
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -267,4 +274,99 @@ def _idle(seconds: float = 30.0) -> tuple[int, int, float]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-BENCHMARKS = [bench_fill_and_stall, bench_event_latency]
+#: A fresh process with nothing but an empty PySide6 window, shown and settled: what any
+#: PySide6 app holds before it does anything.
+_BARE_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.resize(1200, 700)
+window.show()
+QTimer.singleShot(0, lambda: print("loaded", flush=True))
+app.exec()
+"""
+
+
+def bench_memory() -> list[Result]:
+    """Resident memory of Berth as a user starts it (``python -m desktop``, a process of
+    its own; offscreen unless QT_QPA_PLATFORM says otherwise) with 100 more containers
+    on the engine, once the table is filled and the modules it preloads are in; against
+    a bare PySide6 window started the same way."""
+    tag = uuid.uuid4().hex[:8]
+    try:
+        make_containers(100, tag)
+        loaded, berth = _settled_rss([sys.executable, "-m", "desktop", "--debug"], "berth.ui: loaded ")
+        _, bare = _settled_rss([sys.executable, "-c", _BARE_WINDOW], "loaded")
+    finally:
+        remove_containers(tag)
+    cli = _cli_rss(["docker", "ps", "-a"])
+    mib = 1 / 1024
+    return [Result("RSS, window with 100 containers", berth * mib, bare * mib, "MiB", "<= 90 MiB",
+                   "empty PySide6 window", berth * mib <= 90,
+                   note=f"{loaded}; docker ps -a: {cli * mib:.0f} MiB")]
+
+
+def _settled_rss(argv: list[str], ready: str, timeout: float = 60.0) -> tuple[str, int]:
+    """Start ``argv`` (offscreen unless QT_QPA_PLATFORM says otherwise) with settings
+    of its own; once a line of its output contains ``ready``, wait for its resident
+    size to stop changing (by no more than 256 KiB for 2 s: the app's preloading and
+    settling are done) and return that line and the size in KiB. The process is then
+    ended as the session would end it (SIGTERM)."""
+    folder = tempfile.mkdtemp(prefix="berth-bench-")
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "XDG_CONFIG_HOME": folder}
+    output = os.path.join(folder, "output")
+    with open(output, "wb") as out:  # a file, not a pipe: its writes never wait for a reader
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        said = None
+        while said is None:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{argv[1:]} ended before saying {ready!r}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{argv[1:]} did not say {ready!r}")
+            time.sleep(0.05)
+            with open(output, encoding="utf-8", errors="replace") as f:
+                said = next((line for line in f if ready in line), None)
+        samples: list[int] = []
+        while True:
+            samples.append(_vm_rss(proc.pid))
+            last = samples[-8:]  # 2 s at one sample every 0.25 s
+            if len(last) == 8 and max(last) - min(last) <= 256:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{argv[1:]}: its resident size did not settle: {samples[-8:]} KiB")
+            time.sleep(0.25)
+        said = said.split(": ", 1)[-1].split(" in ")[0].strip()  # "loaded N containers from HOST"
+        return said, samples[-1]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _vm_rss(pid: int) -> int:
+    """The resident size of process ``pid`` in KiB (Linux)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"process {pid} has no VmRSS")
+
+
+def _cli_rss(argv: list[str]) -> int:
+    """The peak resident size of a command run to its end, in KiB."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0  # reaped here; keeps Popen from waiting for it again
+    return usage.ru_maxrss
+
+
+BENCHMARKS = [bench_fill_and_stall, bench_event_latency, bench_memory]
