@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import math
 import os
 import resource
 import shutil
@@ -172,18 +173,26 @@ def bench_fill_and_stall() -> list[Result]:
 
 
 def bench_event_latency() -> list[Result]:
-    """A container paused/unpaused through the raw API: time until its row changes."""
+    """A container paused/unpaused through the raw API: time until its row changes,
+    against the time a raw /events stream takes to see the event. The note splits
+    Berth's time into stages (medians, from the action's request): the event reaches
+    the Monitor's stream, the Monitor applies it (after its coalescing wait), the row
+    is fetched and handed to the table."""
     tag = uuid.uuid4().hex[:8]
     app, loop = _app()
     try:
         cids = make_containers(100, tag, running=True)
         w = _window()
+        marks: dict[str, list[float]] = {"stream": [], "applied": [], "fetched": []}
 
-        async def run() -> tuple[list[float], list[float]]:
+        async def run() -> tuple[list[float], list[float], dict[str, list[float]], int]:
             w.start()
+            _mark_event_stages(w, cids[0], marks)  # before the Monitor's task first runs
             await _until(lambda: w.live.is_connected and w.containers_model.rowCount() >= 100)
             await asyncio.sleep(1)
             lat, base = [], []
+            stages: dict[str, list[float]] = {k: [] for k in marks}
+            refetched = 0  # rows that still showed the old state and were asked for again
             target = cids[0]
             for i in range(20):
                 action = "pause" if i % 2 == 0 else "unpause"
@@ -192,32 +201,66 @@ def bench_event_latency() -> list[Result]:
                 ev_conn = UnixHTTP()
                 ev_conn.request("GET", "/events?filters=" + quote(json.dumps({"container": [target]})))
                 ev_res = ev_conn.getresponse()
+                for m in marks.values():
+                    m.clear()
                 t0 = time.perf_counter()
                 await loop.run_in_executor(_POOL, raw, "POST", f"/containers/{target}/{action}")
-                t_sent = time.perf_counter()
                 await loop.run_in_executor(_POOL, ev_res.readline)
                 base.append(time.perf_counter() - t0)
                 ev_conn.close()
-                row = w.containers_model.row_of(target)
                 await _until(lambda: w.containers_model.record(w.containers_model.row_of(target)).state == want)
                 lat.append(time.perf_counter() - t0)
-                del row, t_sent
-            return lat, base
+                for name, m in marks.items():
+                    if m:
+                        stages[name].append(m[0] - t0)
+                refetched += len(marks["fetched"]) > 1
+            return lat, base, stages, refetched
 
-        lat, base = loop.run_until_complete(run())
+        lat, base, stages, refetched = loop.run_until_complete(run())
         loop.run_until_complete(w.shutdown())
         w.close()
     finally:
         remove_containers(tag)
     requests, events, cpu = _idle()
     med, med_base = statistics.median(lat), statistics.median(base)
+    at = {k: statistics.median(v) * 1000 for k, v in stages.items() if v}
+    note = (f"stream {at.get('stream', math.nan):.0f} ms, applied {at.get('applied', math.nan):.0f}, "
+            f"row fetched {at.get('fetched', math.nan):.0f}, in the table {med * 1000:.0f}; "
+            f"{refetched}/20 rows fetched again")
     return [
-        Result("event to row, median of 20", med * 1000, med_base * 1000, "ms", "<= 100 ms",
-               "raw /events stream sees it", med <= 0.100),
+        Result("event to row, median of 20", med * 1000, med_base * 1000, "ms", "ratio <= 1.3",
+               "raw /events stream sees it", med / med_base <= 1.3, note=note),
         Result("idle 30 s, 100 containers: requests", requests, None, "requests", "0", "", requests == 0,
                note=f"{events} engine events in that time"),
         Result("idle 30 s, 100 containers: CPU", cpu / 30 * 100, None, "% of a core", "<= 1 %", "", cpu / 30 <= 0.01),
     ]
+
+
+def _mark_event_stages(w, ident: str, marks: dict[str, list[float]]) -> None:
+    """Record when an event about container ``ident`` reaches the window's event
+    stream ("stream"), when the Monitor applies it ("applied": its engineEvent signal,
+    sent before the row is fetched) and when the fetched row is handed to the table
+    ("fetched"). Other containers' events (the engine is shared) are not counted."""
+    engine = w.engine
+    events = engine.events
+
+    def about(ev: dict) -> bool:
+        return ((ev.get("Actor") or {}).get("ID") or ev.get("id")) == ident
+
+    def timed_events(*args, **kwargs):
+        pump = events(*args, **kwargs)
+        batches = pump.batches
+
+        async def timed():
+            async for batch in batches():
+                if any(about(ev) for ev in batch):
+                    marks["stream"].append(time.perf_counter())
+                yield batch
+        pump.batches = timed
+        return pump
+    engine.events = timed_events
+    w.live.engineEvent.connect(lambda ev: about(ev) and marks["applied"].append(time.perf_counter()))
+    w.live.containerChanged.connect(lambda i, _c: i == ident and marks["fetched"].append(time.perf_counter()))
 
 
 def _idle(seconds: float = 30.0) -> tuple[int, int, float]:
