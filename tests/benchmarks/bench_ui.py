@@ -405,11 +405,13 @@ def _vm_rss(pid: int) -> int:
 
 
 def _cli_rss(argv: list[str]) -> int:
-    """The peak resident size of a command run to its end, in KiB."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0  # reaped here; keeps Popen from waiting for it again
-    return usage.ru_maxrss
+    """The peak resident size of a command run to its end, in KiB. It is started from a
+    small Python of its own: a child's peak counts what it shared with its parent
+    before it ran the command, and this process is large by now."""
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+            "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    res = subprocess.run([sys.executable, "-S", "-c", code, *argv], capture_output=True, text=True, check=True)
+    return int(res.stdout)
 
 
 BENCHMARKS = [bench_fill_and_stall, bench_event_latency, bench_memory]
