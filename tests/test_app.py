@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
 import pytest
@@ -153,3 +154,102 @@ def test_quit_asked_from_outside_the_window_shuts_down_as_closing_it(user_env, d
     assert proc.returncode == 0 and not err, proc.stderr
     saved = list((tmp_path / "config").rglob("*.conf"))
     assert saved and "geometry" in saved[0].read_text(), saved
+
+
+#: What the docker SDK imports for an ssh transport Berth does not use.
+SSH_LIBRARIES = ("paramiko", "cryptography", "nacl", "bcrypt", "invoke")
+
+
+def run_python(code: str, env: dict, timeout: float = 90) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_berth_loads_its_window_without_the_ssh_library(user_env, docker_engine):
+    res = run_python(f"""
+        import sys
+        from desktop import app
+        status = app.main(["berth", "--exit-when-loaded"])
+        print(status, sorted(m for m in sys.modules if m.split(".")[0] in {SSH_LIBRARIES!r}
+                             and type(sys.modules[m]).__name__ != "DeferredModule"))
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == "0 []", res.stdout
+
+
+def test_an_ssh_engine_goes_through_the_ssh_client_without_the_ssh_library(user_env, docker_engine):
+    """As the app starts: the ssh library put off, PySide imported, then the engine."""
+    res = run_python(f"""
+        import asyncio, sys
+        from desktop import app
+        from desktop.engine import platform
+        platform.defer_import("paramiko")
+        import PySide6.QtCore
+        app.keep_no_module_sources()
+        from desktop.engine.client import Engine
+        from desktop.engine.errors import EngineError
+
+        async def connect():
+            engine = Engine(host="ssh://nobody@127.0.0.1:1")
+            try:
+                await engine.connect()
+            except EngineError as exc:
+                return f"{{exc.kind.name}} {{exc.message}}"
+            finally:
+                await engine.close()
+            return "connected to nothing"
+        print(asyncio.run(connect()))
+        print(sorted(m for m in sys.modules if m.split(".")[0] in {SSH_LIBRARIES!r}
+                     and type(sys.modules[m]).__name__ != "DeferredModule"))
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    said, loaded = res.stdout.splitlines()[-2:]
+    assert said.startswith("UNREACHABLE ") and "ssh://nobody@127.0.0.1:1" in said, said
+    assert loaded == "[]"
+
+
+@pytest.mark.parametrize("berths_check", [True, False], ids=["berths-check", "pysides-own"])
+def test_pyside_tells_which_modules_use_it_without_keeping_their_source(user_env, tmp_path, berths_check):
+    """PySide asks each module imported after it whether its source mentions PySide6;
+    with Berth's check the answers are the same and no source stays in memory."""
+    (tmp_path / "mentions_qt.py").write_text("# built on PySide6\nVALUE = 1\n")
+    (tmp_path / "plain.py").write_text("VALUE = 2\n")
+    res = run_python(f"""
+        import linecache, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from desktop import app
+        import PySide6.QtCore
+        if {berths_check!r}:
+            app.keep_no_module_sources()
+        import mentions_qt, plain
+        answers = sys.modules["__feature__"].pyside_feature_dict
+        print(answers["mentions_qt"], answers["plain"])
+        print(sorted(name for name in linecache.cache if name.startswith({str(tmp_path)!r})))
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    answers, sources = res.stdout.splitlines()[-2:]
+    assert answers == "0 -1"  # uses PySide: features apply; does not: ignored
+    # PySide's own check keeps the source of both; Berth's keeps none
+    expected = [] if berths_check else [str(tmp_path / "mentions_qt.py"), str(tmp_path / "plain.py")]
+    assert sources == repr(expected)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's heap")
+def test_settling_gives_back_the_heap_that_start_up_freed(user_env):
+    res = run_python("""
+        from desktop import app
+
+        def rss():
+            with open("/proc/self/status") as f:
+                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        # 80 MB of blocks from the C heap (above the small-object allocator's 512 bytes),
+        # all freed but the last, which keeps the heap from shrinking by itself
+        blocks = [bytes(4000) for _ in range(20_000)]
+        last = blocks[-1]
+        del blocks
+        before = rss()
+        app.settle()
+        print(before - rss())
+    """, user_env)
+    assert res.returncode == 0, res.stderr
+    assert int(res.stdout.split()[-1]) > 50_000  # KiB given back
