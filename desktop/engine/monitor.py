@@ -55,7 +55,7 @@ IMAGE_ACTIONS = frozenset({"pull", "push", "tag", "untag", "delete", "import", "
 #: above this many containers touched in one burst, one full list is cheaper
 RELIST_THRESHOLD = 24
 #: waits before asking the engine again about a row that contradicts its event
-RECHECK_DELAYS = (0.05, 0.1, 0.2, 0.4)
+RECHECK_DELAYS = (0.003, 0.02, 0.05, 0.1, 0.2, 0.4)
 
 
 class Listener(Protocol):
@@ -126,7 +126,7 @@ class _Coalesced:
 
 
 class Monitor:
-    def __init__(self, engine: Engine, listener: Listener, *, coalesce: float = 0.03,
+    def __init__(self, engine: Engine, listener: Listener, *, coalesce: float = 0.003,
                  backoff: tuple[float, float] = (0.5, 8.0)) -> None:
         self.engine = engine
         self.listener = listener
