@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from dataclasses import replace
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Literal, Protocol
 
@@ -55,7 +56,7 @@ IMAGE_ACTIONS = frozenset({"pull", "push", "tag", "untag", "delete", "import", "
 #: above this many containers touched in one burst, one full list is cheaper
 RELIST_THRESHOLD = 24
 #: waits before asking the engine again about a row that contradicts its event
-RECHECK_DELAYS = (0.003, 0.02, 0.05, 0.1, 0.2, 0.4)
+RECHECK_DELAYS = (0.05, 0.1, 0.2, 0.4)
 
 
 class Listener(Protocol):
@@ -74,13 +75,14 @@ class _Row(enum.Enum):
 class _Track:
     """What the monitor knows of one container between its events."""
 
-    __slots__ = ("_wake", "busy", "gone", "pending", "settled_by")
+    __slots__ = ("_wake", "busy", "gone", "pending", "predicted", "settled_by")
 
     def __init__(self) -> None:
         self.busy = False              # a fetch, a recheck or a full list is under way for it
         self.pending: Event | None = None  # the last event that came meanwhile
         self.settled_by = ""           # the action whose row agreed, with no event since
         self.gone = False              # destroyed: nothing more to ask
+        self.predicted = False         # the row shown is what the event said, not yet the engine's list
         self._wake = asyncio.Event()
 
     def news(self, ev: Event | None = None) -> None:
@@ -126,7 +128,7 @@ class _Coalesced:
 
 
 class Monitor:
-    def __init__(self, engine: Engine, listener: Listener, *, coalesce: float = 0.003,
+    def __init__(self, engine: Engine, listener: Listener, *, coalesce: float = 0.03,
                  backoff: tuple[float, float] = (0.5, 8.0)) -> None:
         self.engine = engine
         self.listener = listener
@@ -202,6 +204,7 @@ class Monitor:
                 async with asyncio.TaskGroup() as tasks:
                     self._tasks = tasks
                     async for batch in pump.batches():
+                        self._predict_all(batch)  # what the events make certain shows at once
                         if self.coalesce:
                             await asyncio.sleep(self.coalesce)  # let the rest of a burst arrive
                             batch = batch + pump.take_nowait()
@@ -286,6 +289,24 @@ class Monitor:
             track.busy = True
             tasks.create_task(self._follow(ident, track, ev))
 
+    def _predict_all(self, events: Sequence[Event]) -> None:
+        """Show at once what an event itself says of a row, where that is certain
+        (:func:`predicted_row`), before the wait that gathers a burst: the engine's list
+        says the same a few milliseconds later, and its row then takes this one's place."""
+        known = getattr(self.listener, "known", None)
+        if known is None:
+            return
+        for ev in events:
+            ident = actor_id(ev) if ev.get("Type") == "container" else ""
+            row = known(ident) if ident else None
+            predicted = predicted_row(row, ev) if row is not None else None
+            if predicted is not None:
+                track = self._tracks.get(ident)
+                if track is None:
+                    track = self._tracks[ident] = _Track()
+                track.predicted = True
+                self._hand_row(self._next(), ident, predicted)
+
     def _leave_to_list(self, ident: str, ev: Event) -> None:
         track = self._tracks.get(ident)
         if track is None:
@@ -309,7 +330,7 @@ class Monitor:
                     ev, track.pending, tries, row = track.pending, None, 0, _Row.UNKNOWN
                 track.settled_by = ""
                 if row is _Row.UNKNOWN:
-                    row = await self._fetch(ident, track)
+                    row = await self._fetch(ident, track, ev, last=tries == len(RECHECK_DELAYS))
                     if track.pending is not None and _confirms(track.pending, ev, row):
                         track.pending = None  # a stop that came while a die's row was fetched
                     continue
@@ -327,11 +348,15 @@ class Monitor:
             track.busy = False
 
     # -- requests and what they bring ------------------------------------------------
-    async def _fetch(self, ident: str, track: _Track) -> Container | None:
+    async def _fetch(self, ident: str, track: _Track, ev: Event | None = None, last: bool = False) -> Container | None:
         stamp = self._next()
         row = await self.engine.container(ident)
-        if not track.gone:  # a destroy that came meanwhile was the news
-            self._hand_row(stamp, ident, row)
+        if track.gone:  # a destroy that came meanwhile was the news
+            return row
+        if track.predicted and ev is not None and not last and not _agrees(ev, row):
+            return row  # the list lags the event: the row the event gave stays until it agrees
+        track.predicted = False
+        self._hand_row(stamp, ident, row)
         return row
 
     def _hand_row(self, stamp: int, ident: str, row: Container | None) -> None:
@@ -407,6 +432,20 @@ def _action(ev: Event) -> str:
 def _confirms(later: Event, ev: Event, row: Container | None) -> bool:
     """Whether ``later`` brings nothing that ``row``, fetched after ``ev``, does not show."""
     return _action(ev) in CONFIRMS.get(_action(later), ()) and _agrees(ev, row) and _agrees(later, row)
+
+
+def predicted_row(row: Container, ev: Event) -> Container | None:
+    """The row a container's event makes certain before the engine's list shows it, in
+    ``docker ps``'s own words: a pause adds " (Paused)" to the status, an unpause takes
+    it off. None for every other event (their words — an exit code's age, a new start
+    time — come from the engine)."""
+    action = _action(ev)
+    if action == "pause" and row.state is State.RUNNING and row.status.startswith("Up "):
+        # "Up 5 minutes (healthy)" paused is "Up 5 minutes (Paused)": the health is not shown
+        return replace(row, state=State.PAUSED, status=f"{row.status.split(' (')[0]} (Paused)")
+    if action == "unpause" and row.state is State.PAUSED:
+        return replace(row, state=State.RUNNING, status=row.status.removesuffix(" (Paused)"))
+    return None
 
 
 def _agrees(ev: Event, row: Container | None) -> bool:

@@ -263,6 +263,11 @@ class EngineStore:
         if self._forward is not None:
             self._forward.containers_listed(containers)
 
+    def known(self, ident: str) -> Container | None:
+        """The row the store holds for ``ident`` (the Monitor shows what an event makes
+        certain on top of it)."""
+        return self.containers.get(ident)
+
     def container_changed(self, ident: str, container: Container | None) -> None:
         self.containers._set(ident, container)
         if self._forward is not None:

@@ -272,3 +272,21 @@ async def test_a_destroy_while_its_row_is_fetched_is_the_last_word(engine: Engin
         mon._dispatch([container_event(cid, "destroy")])
     assert [c for i, c in rec.changes if i == cid] == [None]
     assert asked_about(engine, cid) == 1
+
+
+def test_what_a_pause_or_an_unpause_makes_certain_in_docker_ps_words():
+    """The row shown before the engine's list has the change, in docker ps's own text;
+    nothing is predicted for events whose words come from the engine."""
+    from desktop.engine.monitor import predicted_row
+    from desktop.engine.records import Container
+    from desktop.engine.states import State
+
+    up = Container("c1", ("/web",), "httpd", "sha256:1", "httpd", 0, State.RUNNING, "Up 5 minutes (healthy)")
+    paused = predicted_row(up, {"Type": "container", "Action": "pause", "Actor": {"ID": "c1"}})
+    assert paused is not None and paused.state is State.PAUSED and paused.status == "Up 5 minutes (Paused)"
+    again = predicted_row(paused, {"Type": "container", "Action": "unpause", "Actor": {"ID": "c1"}})
+    assert again is not None and again.state is State.RUNNING and again.status == "Up 5 minutes"
+    for action in ("die", "start", "stop", "kill", "rename", "pause"):
+        row = paused if action == "pause" else up  # a pause of a paused container says nothing new
+        if action in ("die", "start", "stop", "kill", "rename") or row is paused:
+            assert predicted_row(row, {"Type": "container", "Action": action, "Actor": {"ID": "c1"}}) is None

@@ -88,6 +88,9 @@ def test_one_container_event_sends_one_filtered_list_not_a_relist(window, qtbot,
     docker("pause", names[1])
     qtbot.waitUntil(lambda: "Paused" in cell(window, names[1], Column.STATUS), timeout=5000)
     from urllib.parse import parse_qs
+    # the event's own word shows first; the row the engine lists confirms it after
+    qtbot.waitUntil(lambda: any(cid in q for m, p, q in list(window.engine.request_log)), timeout=5000)
+    qtbot.wait(300)
     sent = list(window.engine.request_log)
     lists = [parse_qs(q) for m, p, q in sent if (m, p) == ("GET", "/containers/json")]
     about_it = [q for q in lists if cid in q.get("filters", [""])[0]]
