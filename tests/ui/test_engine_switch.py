@@ -86,3 +86,12 @@ def test_the_host_dialog_switches_once_the_engine_answers(window, qtbot, private
     qtbot.waitUntil(lambda: not shiboken6.isValid(dlg) or not dlg.isVisible(), timeout=5000)  # closed
     qtbot.waitUntil(lambda: [c.name for c in window.containers_model.records()] == ["berth-private-one"],
                     timeout=15000)
+
+
+def test_the_host_dialog_starts_in_the_address_field(window, qtbot):
+    window.activateWindow()
+    window.engine_switcher.ask_host()
+    dlg = window.engine_switcher.host_dialog
+    qtbot.waitUntil(dlg.isVisible, timeout=3000)
+    assert dlg.focusWidget() is dlg.findChild(QLineEdit, "hostUrlEdit")
+    dlg.reject()

@@ -86,3 +86,19 @@ def test_an_engine_with_nothing_yet_says_what_to_do(qtbot, qloop, route, private
     finally:
         w.live.stop()
         w.engine.reset_connection()
+
+
+def test_the_no_match_line_names_all_that_was_typed_and_only_with_a_filter(window, qtbot, cleanup):
+    name = cleanup.name("nm")
+    cid = cleanup.run("--name", name, WHALESAY, "sleep", "300")
+    qtbot.waitUntil(lambda: any(c.name == name for c in window.containers_model.records()), timeout=5000)
+    qtbot.keyClicks(window.filter_edit, "zzznomatch")
+    assert note(window, "containersTable").text().startswith("No container matches “zzznomatch”")
+    window.filter_edit.clear()
+    assert not note(window, "containersTable").isVisible()
+    from tests.conftest import docker
+
+    docker("rm", "-f", cid)  # rows going away with no filter never say "No … matches “”"
+    qtbot.waitUntil(lambda: all(c.name != name for c in window.containers_model.records()), timeout=5000)
+    label = note(window, "containersTable")
+    assert "matches" not in label.text() or not label.isVisible()

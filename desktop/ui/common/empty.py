@@ -43,7 +43,7 @@ class EmptyNote(QLabel):
     def update_note(self, *args: object) -> None:
         text: str | None = None
         if self.proxy.rowCount() == 0:
-            if self.proxy.sourceModel().rowCount() > 0:
+            if self.proxy.sourceModel().rowCount() > 0 and self.proxy.filter_text():
                 text = f"No {self.noun} matches “{self.proxy.filter_text()}”. Esc clears the filter."
             else:
                 text = self._nothing_yet()

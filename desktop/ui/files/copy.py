@@ -436,6 +436,8 @@ class CopyDialog(QDialog):
         last = self.settings.value(settings_key(self.container.image), "", type=str)
         if last:
             self.destEdit.setText(last)
+            if last in WEB_ROOTS and len(self._folders) == len(self.paths) == 1:
+                self.contentsCheck.setChecked(True)  # a site dropped again replaces the site
             return
         self.destEdit.setText("/")
 
@@ -502,7 +504,9 @@ class CopyDialog(QDialog):
         self.conflictList.addItems(plan.conflicts)
         self.copyButton.setText(f"Replace {n} {'File' if n == 1 else 'Files'}")
         self.copyButton.setDefault(False)
+        self.copyButton.setAutoDefault(False)  # Enter must not replace files: Cancel has it
         self.cancelButton.setDefault(True)
+        self.cancelButton.setFocus()
         self._set_state("confirm")
         self.conflictBox.show()
         self._status("")

@@ -36,6 +36,7 @@ class HostDialog(QDialog):
         self.url_message = FieldMessage("hostUrlMessage", self.url_edit, self)
         self.message = FieldMessage("hostMessage", None, self)
         buttons, self.ok_button, self.cancel_button = dialog_buttons(self, "&Connect")
+        self.ok_button.setAutoDefault(False)
         form = QFormLayout()
         label = QLabel("&Address:", self)
         label.setBuddy(self.url_edit)
@@ -49,6 +50,7 @@ class HostDialog(QDialog):
         self._give_back_height = GiveBackHeight(self)
         self.url_edit.textChanged.connect(self._check)
         self._check()
+        self.url_edit.setFocus()  # typing goes to the address, not to Connect
 
     @property
     def url(self) -> str:
@@ -76,6 +78,9 @@ class HostDialog(QDialog):
     def accept(self) -> None:
         url = self._check()
         if url is None or self._busy:
+            return
+        if url == self.connection.engine.host:  # nothing to switch: the panels stay as they are
+            super().accept()
             return
         try:
             engine = self.connection.make_engine(host=url)

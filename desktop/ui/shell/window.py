@@ -364,6 +364,8 @@ class MainWindow(QMainWindow):
 
     def _filter_changed(self, text: str) -> None:
         self._current_proxy().set_filter_text(text)
+        for note in self.empty_notes:  # "No container matches …" names the whole text typed
+            note.update_note()
         self._update_counts()
 
     def getting_started(self) -> None:
