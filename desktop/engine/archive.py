@@ -33,9 +33,10 @@ import struct
 import tarfile
 import threading
 import time
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop.engine.errors import EngineError, ErrorKind, invalid
 from desktop.engine.formatting import progress_size
@@ -333,12 +334,12 @@ def normalize_dest(dest: str) -> str:
     return posixpath.normpath(dest).replace("//", "/")
 
 
-async def _folder_stat(engine: "Engine", ident: str, path: str) -> PathStat | None:
+async def _folder_stat(engine: Engine, ident: str, path: str) -> PathStat | None:
     """The stat of ``path``, following symlinks (a few levels); None if missing."""
     return (await _resolve(engine, ident, path))[1]
 
 
-async def _resolve(engine: "Engine", ident: str, path: str) -> tuple[str, PathStat | None]:
+async def _resolve(engine: Engine, ident: str, path: str) -> tuple[str, PathStat | None]:
     """``(path with symlinks followed, its stat)``; the stat is None if missing."""
     for _ in range(8):
         st = await engine.stat_path(ident, path)
@@ -366,7 +367,7 @@ class CopyPlan:
         return [posixpath.join(self.dest, t.arcname) for t in self.selection.tops]
 
 
-async def plan_copy(engine: "Engine", ident: str, dest: str, selection: Selection) -> CopyPlan:
+async def plan_copy(engine: Engine, ident: str, dest: str, selection: Selection) -> CopyPlan:
     """Check the destination; a missing destination folder (and its parents) is created.
 
     Raises EngineError: INVALID_INPUT if the destination (or a parent) is not a folder,
@@ -389,7 +390,7 @@ async def plan_copy(engine: "Engine", ident: str, dest: str, selection: Selectio
     return CopyPlan(ident, dest, path, tuple(missing), selection)
 
 
-async def find_conflicts(engine: "Engine", plan: CopyPlan) -> list[str]:
+async def find_conflicts(engine: Engine, plan: CopyPlan) -> list[str]:
     """The container paths that the copy would replace (sets ``plan.conflicts``).
 
     Folders that exist are merged, not replaced; a file (or link) that exists where a
@@ -425,7 +426,7 @@ async def find_conflicts(engine: "Engine", plan: CopyPlan) -> list[str]:
     return conflicts
 
 
-async def _conflicts_inside(engine: "Engine", plan: CopyPlan, target: str, top: str,
+async def _conflicts_inside(engine: Engine, plan: CopyPlan, target: str, top: str,
                             inside: list[LocalEntry]) -> list[str]:
     """Conflicts under an existing container folder ``target`` (= local folder ``top``)."""
     found: list[str] = []
@@ -478,7 +479,7 @@ def _explain_put_failure(err: EngineError, plan: CopyPlan, prog: Progress) -> En
     return EngineError(err.kind, f"{err.message} {done}", err.detail)
 
 
-async def _container_gone(engine: "Engine", ident: str) -> bool:
+async def _container_gone(engine: Engine, ident: str) -> bool:
     try:
         await engine.inspect(ident)
         return False
@@ -505,7 +506,7 @@ class CopyResult:
         return text
 
 
-async def copy_in(engine: "Engine", plan: CopyPlan, progress: Progress | None = None, *,
+async def copy_in(engine: Engine, plan: CopyPlan, progress: Progress | None = None, *,
                   overwrite: bool = False, skip: Iterable[str] = (), chunk_size: int = CHUNK) -> CopyResult:
     """Stream ``plan`` into its container.
 
@@ -626,7 +627,7 @@ async def run_in_thread(fn: Callable[[], T], name: str) -> T:
     return await fut
 
 
-async def _read_tar(engine: "Engine", ident: str, path: str, progress: Progress,
+async def _read_tar(engine: Engine, ident: str, path: str, progress: Progress,
                     handle: Callable[[tarfile.TarFile, tarfile.TarInfo], None]) -> None:
     """Stream ``path`` out of the container and call ``handle(tar, member)`` for each
     entry, in a worker thread; the member's data may be read with ``tar.extractfile``."""
@@ -663,7 +664,7 @@ def _strip_top(name: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-async def list_tree(engine: "Engine", ident: str, path: str, progress: Progress | None = None) -> dict[str, str]:
+async def list_tree(engine: Engine, ident: str, path: str, progress: Progress | None = None) -> dict[str, str]:
     """Every path under the container folder ``path`` (relative) and its kind
     ("dir", "file", "symlink", "other"), read from the archive's headers; the data
     goes past unread. Works on stopped containers."""
@@ -712,7 +713,7 @@ for f in .* *; do
 done'''
 
 
-async def list_folder(engine: "Engine", ident: str, path: str, *, running: bool | None = None) -> list[RemoteEntry]:
+async def list_folder(engine: Engine, ident: str, path: str, *, running: bool | None = None) -> list[RemoteEntry]:
     """The entries of one container folder, folders first.
 
     A running container with a shell is asked directly (fast for big folders); otherwise
@@ -734,7 +735,7 @@ async def list_folder(engine: "Engine", ident: str, path: str, *, running: bool 
     return entries
 
 
-async def _list_by_exec(engine: "Engine", ident: str, path: str) -> list[RemoteEntry] | None:
+async def _list_by_exec(engine: Engine, ident: str, path: str) -> list[RemoteEntry] | None:
     try:
         code, out = await engine.exec_output(ident, ["sh", "-c", _LIST_SCRIPT, "sh", path])
     except EngineError:
@@ -754,7 +755,7 @@ async def _list_by_exec(engine: "Engine", ident: str, path: str) -> list[RemoteE
     return entries
 
 
-async def _list_by_archive(engine: "Engine", ident: str, path: str) -> list[RemoteEntry]:
+async def _list_by_archive(engine: Engine, ident: str, path: str) -> list[RemoteEntry]:
     real, st = await _resolve(engine, ident, path)
     if st is None:
         raise EngineError(ErrorKind.NOT_FOUND, f"{path} does not exist in the container.")
@@ -800,7 +801,7 @@ class TarExtractor:
         self.top: list[str] = []
 
     def _target(self, name: str) -> str:
-        if name.startswith("/") or "\\" in name and os.sep == "\\":
+        if name.startswith("/") or ("\\" in name and os.sep == "\\"):
             raise UnsafeArchive(name)
         parts = [p for p in name.split("/") if p not in ("", ".")]
         if not parts or any(p == ".." for p in parts):
@@ -918,7 +919,7 @@ class CopyOutResult:
     skipped: list[str] = field(default_factory=list)
 
 
-async def copy_out(engine: "Engine", ident: str, path: str, local_dir: str | os.PathLike[str],
+async def copy_out(engine: Engine, ident: str, path: str, local_dir: str | os.PathLike[str],
                    progress: Progress | None = None) -> CopyOutResult:
     """Copy ``path`` (a file or a folder) out of the container into ``local_dir``
     (``docker cp NAME:path local_dir``): the result is ``local_dir/<basename>``."""
@@ -948,7 +949,7 @@ async def copy_out(engine: "Engine", ident: str, path: str, local_dir: str | os.
                          prog.elapsed, ex.skipped)
 
 
-async def copy_in_paths(engine: "Engine", ident: str, paths: Iterable[str | os.PathLike[str]], dest: str, *,
+async def copy_in_paths(engine: Engine, ident: str, paths: Iterable[str | os.PathLike[str]], dest: str, *,
                         contents: bool = False, overwrite: bool = False,
                         progress: Progress | None = None) -> CopyResult:
     """Scan, plan, check for conflicts and copy, in one call (scripts, benchmarks)."""

@@ -11,17 +11,29 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from desktop.engine.parsing import familiar_reference
 from desktop.engine.records import Container, Image, Port
 
 __all__ = [
-    "CONTAINER_HEADERS", "IMAGE_HEADERS", "ImageRow", "container_columns", "image_rows",
-    "truncate_id", "human_duration", "since", "human_size", "progress_size", "format_ports", "ellipsis",
+    "CONTAINER_HEADERS",
+    "IMAGE_HEADERS",
+    "ImageRow",
+    "container_columns",
+    "container_command",
+    "container_image",
+    "container_names",
+    "ellipsis",
+    "format_ports",
     "go_quote",
-    "container_image", "container_command", "container_names",
+    "human_duration",
+    "human_size",
+    "image_rows",
+    "progress_size",
+    "since",
+    "truncate_id",
 ]
 
 CONTAINER_HEADERS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")

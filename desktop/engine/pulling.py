@@ -3,7 +3,8 @@ pull's messages for every place that pulls (the pull dialog, the run dialog)."""
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from desktop.engine.records import PullProgress
 from desktop.engine.streams import StreamPump

@@ -21,8 +21,8 @@ import socket
 import tarfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 from urllib.parse import quote
 
 from tests.benchmarks.common import Result

@@ -6,16 +6,15 @@ import asyncio
 import hashlib
 import os
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import HTTPD, WHALESAY, docker
 from desktop.engine import archive
 from desktop.engine.archive import Progress
 from desktop.engine.errors import EngineError, ErrorKind
+from tests.conftest import HTTPD, WHALESAY, docker
 from tests.engine.test_archive import OLD, make_site
 
 HTDOCS = "/usr/local/apache2/htdocs"

@@ -11,10 +11,10 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker, docker_json
 from desktop.engine.client import Engine, list_contexts, resolve_host
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import Container, Image, Mount, PortMapping, RunSpec
+from tests.conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker, docker_json
 
 from .conftest import collect, free_port
 

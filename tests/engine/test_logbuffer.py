@@ -11,8 +11,19 @@ import time
 import pytest
 
 from desktop.engine.logbuffer import (
-    PLAIN, STDERR, STDOUT, TRUECOLOR, Line, LineAssembler, LineStore, LogReader, Matcher, PARTIAL_SIZE,
-    parse_ansi, rgb_of, since_param,
+    PARTIAL_SIZE,
+    PLAIN,
+    STDERR,
+    STDOUT,
+    TRUECOLOR,
+    Line,
+    LineAssembler,
+    LineStore,
+    LogReader,
+    Matcher,
+    parse_ansi,
+    rgb_of,
+    since_param,
 )
 
 TS = "2024-05-01T12:34:56.123456789Z"

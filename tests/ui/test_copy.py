@@ -13,10 +13,10 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView
 
-from tests.conftest import HTTPD, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.records import Container
 from desktop.ui.files.copy import ContainerDropTarget, CopyDialog, settings_key
+from tests.conftest import HTTPD, WHALESAY, docker
 from tests.engine.test_archive import OLD, make_site
 
 HTDOCS = "/usr/local/apache2/htdocs"

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 
 from desktop.ui.files.panel import FilesPanel
 from tests.conftest import HTTPD, WHALESAY, docker

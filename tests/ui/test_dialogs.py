@@ -13,18 +13,25 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QTableWidget, QToolButton,
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QToolButton,
 )
 
 from desktop.engine.client import Engine
 from desktop.engine.credentials import KEYRING_SERVICE, CredentialStore
 from desktop.engine.store import EngineStore
+from desktop.ui.common import operations
+from desktop.ui.common.widgets import Tone
 from desktop.ui.containers.output_dialog import OutputDialog
 from desktop.ui.containers.run_dialog import RunDialog
 from desktop.ui.images.pull_dialog import PullDialog
 from desktop.ui.registry.login_dialog import LoginDialog
-from desktop.ui.common import operations
-from desktop.ui.common.widgets import Tone
 from tests.conftest import HTTPD, REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, WHALESAY, docker
 
 pytestmark = pytest.mark.registry

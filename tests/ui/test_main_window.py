@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QWidget
 
 from desktop.engine.client import Engine
-from desktop.ui.shell.window import MainWindow
 from desktop.ui.common.table_model import Role
 from desktop.ui.containers.model import Column
+from desktop.ui.shell.window import MainWindow
 from tests.conftest import WHALESAY, docker
 
 

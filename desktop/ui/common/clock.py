@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from PySide6.QtCore import QAbstractProxyModel, QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtWidgets import QTableView

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal

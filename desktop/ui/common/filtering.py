@@ -8,7 +8,7 @@ or repository, tag, id (images), case-insensitively.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeyEvent
@@ -136,7 +136,7 @@ class FilterEdit(QLineEdit):
         self.setMinimumWidth(hint + 48)  # the whole hint fits, with the clear button
         self.setMaximumWidth(max(380, hint + 48))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
             self.clear()
             event.accept()

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any, Generic, Hashable, Iterable, Sequence, TypeVar
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 

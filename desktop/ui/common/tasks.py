@@ -10,7 +10,8 @@ previous one (a new refresh supersedes the old). Failures go to
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from desktop import log
 from desktop.ui.common import errors

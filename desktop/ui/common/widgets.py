@@ -13,8 +13,15 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
-    QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
-    QToolButton, QVBoxLayout, QWidget,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.ui.common import palette as colors
@@ -64,7 +71,7 @@ class FieldMessage(QLabel):
     def note(self, text: str) -> None:
         self.show_message(Tone.NOTE, text)
 
-    def clear(self) -> None:  # noqa: D401 - QLabel.clear, and forget the tone
+    def clear(self) -> None:  # QLabel.clear, and forget the tone
         self.tone = None
         super().clear()
         self.hide()
@@ -204,7 +211,7 @@ class GiveBackHeight(QObject):
             return max(int(lay.totalHeightForWidth(d.width())), d.minimumHeight())
         return max(int(d.sizeHint().height()), d.minimumHeight())
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.LayoutRequest:
             self._timer.start()

@@ -3,9 +3,9 @@ start/stop/…, the remove confirmation, rename in place, opening a published po
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPoint, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QMenu, QMessageBox, QStatusBar, QTableView, QWidget
 

@@ -4,7 +4,7 @@ pointer becomes a hand over it, and a click opens the page (a menu when there ar
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QMouseEvent, QPalette
@@ -36,7 +36,7 @@ class PortsLink(QStyledItemDelegate):
         c: Container | None = index.data(Role.Record)
         return c, web_ports(c.ports) if c is not None else []
 
-    def initStyleOption(self, option: QStyleOptionViewItem,  # noqa: N802 (Qt)
+    def initStyleOption(self, option: QStyleOptionViewItem,
                         index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
         if self._ports_at(index)[1]:
@@ -45,7 +45,7 @@ class PortsLink(QStyledItemDelegate):
             option.palette.setColor(QPalette.ColorRole.Text, link)
             option.palette.setColor(QPalette.ColorRole.WindowText, link)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.MouseMove:
             assert isinstance(event, QMouseEvent)

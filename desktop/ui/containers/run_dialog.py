@@ -11,34 +11,62 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from collections.abc import Sequence
-from typing import Any, Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFileDialog,
-    QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
-    QPushButton, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.engine.client import Engine
+from desktop.engine.commands import run_command
+from desktop.engine.credentials import registry_title
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import (
-    parse_command, parse_env, parse_image_reference, parse_ports, parse_volumes, registry_of_reference,
+    parse_command,
+    parse_env,
+    parse_image_reference,
+    parse_ports,
+    parse_volumes,
+    registry_of_reference,
     validate_container_name,
 )
+from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
 from desktop.engine.states import State
 from desktop.engine.store import EngineStore
 from desktop.ui.common import errors
-from desktop.engine.commands import run_command
-from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import (
-    Collapsible, CopyableLine, FieldMessage, GiveBackHeight, Tone, dialog_buttons, field_row, fixed_font,
+    Collapsible,
+    CopyableLine,
+    FieldMessage,
+    GiveBackHeight,
+    Tone,
+    dialog_buttons,
+    field_row,
+    fixed_font,
 )
-from desktop.engine.credentials import registry_title
 from desktop.ui.containers.output_dialog import OutputDialog
 
 RESTART_POLICIES = (

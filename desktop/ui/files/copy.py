@@ -21,20 +21,35 @@ from __future__ import annotations
 import os
 import posixpath
 import time
+from collections.abc import Callable
 from urllib.parse import quote
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QFont, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
-    QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop import log
 from desktop.engine import archive
-from desktop.engine.archive import CopyPlan, CopyResult, Progress
 from desktop.engine.addresses import port_url, web_ports
+from desktop.engine.archive import CopyPlan, CopyResult, Progress
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import progress_size
@@ -153,7 +168,7 @@ class ContainerDropTarget(QObject):
             return True
         return False
 
-    def open_dialog(self, container: Container, paths: list[str], dest: str | None = None) -> "CopyDialog":
+    def open_dialog(self, container: Container, paths: list[str], dest: str | None = None) -> CopyDialog:
         dialog = CopyDialog(self.engine, container, paths, parent=self.view.window(), dest=dest,
                             settings=self.settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -19,8 +19,20 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDrag, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QProgressBar, QPushButton, QStyle, QToolButton, QTreeView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.engine import archive
@@ -37,11 +49,11 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class _FileView(QTreeView):
-    def __init__(self, panel: "FilesPanel") -> None:
+    def __init__(self, panel: FilesPanel) -> None:
         super().__init__(panel)
         self._panel = panel
 
-    def startDrag(self, actions: Any) -> None:  # noqa: N802 (Qt name)
+    def startDrag(self, actions: Any) -> None:
         self._panel.begin_drag()
 
 

@@ -3,7 +3,7 @@ selecting an image once a pull has brought it."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication

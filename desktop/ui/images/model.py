@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from PySide6.QtCore import Qt
 

@@ -6,12 +6,18 @@ screen, so neither a fast container nor a 1 MB line can stall the window.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHeaderView, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QWidget,
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
 )
 
 from desktop.engine.logbuffer import MIN_CONTRAST, STDERR, Span, Style
@@ -31,7 +37,7 @@ class LogDelegate(QStyledItemDelegate):
     GUTTER = 6
     PAD = 8
 
-    def __init__(self, view: "LogView") -> None:
+    def __init__(self, view: LogView) -> None:
         super().__init__(view)
         self.view = view
         self.show_timestamps = False

@@ -14,7 +14,6 @@ from desktop.ui.common import errors, tasks
 from desktop.ui.common.live import LiveEngine
 from desktop.ui.common.operations import Operations
 
-
 #: more rows changed at once than this are applied as one diff of the whole list
 BURST = 24
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout, QMainWindow, QMessageBox, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop import __version__
@@ -410,7 +417,7 @@ class MainWindow(QMainWindow):
         s.setValue("tables/images/header", self.images_table.horizontalHeader().saveState())
         s.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._quit_confirmed and confirm_quit_with_memory_logins(self, self.engine, self._quit_anyway):
             event.ignore()  # asked first: logins kept only in memory would be lost
             return
