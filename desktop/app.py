@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             closed.set()
 
         window.destroyed.connect(lambda *_: closed.set())
-        app.lastWindowClosed.connect(lambda: closed.set())
+        app.lastWindowClosed.connect(closed.set)
         quit_filter = _take_quit_requests(app, lambda: finish(0))
         if args.exit_when_loaded:
             def loaded() -> None:

@@ -436,7 +436,7 @@ async def _conflicts_inside(engine: Engine, plan: CopyPlan, target: str, top: st
         existing: dict[str, bool] = {}
         stats = await asyncio.gather(*(engine.stat_path(plan.ident, posixpath.join(plan.dest, e.arcname))
                                        for e in inside))
-        for e, st in zip(inside, stats):
+        for e, st in zip(inside, stats, strict=True):
             if st is not None:
                 existing[e.arcname[len(top) + 1:]] = is_dir_stat(st)
     else:

@@ -450,7 +450,7 @@ class LineAssembler:
             out.extend(zip(texts, repeat(stream), tss, repeat(())))
             return
         append = out.append
-        for body, ts in zip(texts, tss):
+        for body, ts in zip(texts, tss, strict=True):
             if _SPECIAL.search(body) is None:
                 append((body, stream, ts, ()))
             else:

@@ -11,7 +11,7 @@ from desktop.engine.streams import StreamPump
 
 _DONE = ("pull complete", "already exists")
 _DOWNLOADED = ("download complete", "verifying checksum")
-_LAYER_STATUSES = ("pulling fs layer", "waiting", "downloading", "extracting", "retrying") + _DONE + _DOWNLOADED
+_LAYER_STATUSES = ("pulling fs layer", "waiting", "downloading", "extracting", "retrying", *_DONE, *_DOWNLOADED)
 
 
 class PullTracker:

@@ -9,6 +9,7 @@ Every container is created here, labelled, and removed at the end.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -142,7 +143,7 @@ def _heartbeat(interval_ms: int = 5):
 def _gaps(beats: list[_Beat]) -> list[tuple[float, float, float]]:
     """(gap, work, waited for a CPU) in ms between successive beats."""
     return [((t1 - t0) * 1000, (r1 - r0) * 1000, (q1 - q0) * 1000)
-            for (t0, r0, q0), (t1, r1, q1) in zip(beats, beats[1:])]
+            for (t0, r0, q0), (t1, r1, q1) in itertools.pairwise(beats)]
 
 
 def _p99_gap_ms(beats: list[_Beat]) -> float:

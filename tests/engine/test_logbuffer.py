@@ -460,7 +460,7 @@ def test_a_colour_is_made_readable_only_where_it_lacks_contrast():
     better = readable(red, selection)
     assert contrast(better, selection) >= MIN_CONTRAST
     assert better[0] > better[1] and better[0] > better[2]  # still red, lighter
-    assert all(b >= r for b, r in zip(better, red))
+    assert all(b >= r for b, r in zip(better, red, strict=True))
     assert contrast(better, selection) < MIN_CONTRAST + 0.5  # just enough, not washed out
     assert readable((0xd5, 0xd8, 0xde), selection) == (0xd5, 0xd8, 0xde)  # readable already
     # on a light background a pale colour is darkened

@@ -247,7 +247,7 @@ def test_login_pull_and_run_cowsay_as_in_the_walkthrough(engine_ui, qtbot, clean
     text = find(output, QPlainTextEdit, "outputView").toPlainText()
     assert "< boo >" in text
     lines = text.splitlines()
-    bubble = lines.index(next(l for l in lines if "< boo >" in l))
+    bubble = lines.index(next(line for line in lines if "< boo >" in line))
     assert set(lines[bubble - 1].strip()) == {"_"} and set(lines[bubble + 1].strip()) == {"-"}
     assert output.exit_code == 0
     assert "exited" in find(output, QLabel, "outputStatus").text()

@@ -4,6 +4,7 @@ line, tabs, save and copy."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -143,7 +144,7 @@ def test_stderr_is_told_apart_and_ansi_styles_are_kept(bed, qtbot):
     assert lines["ok out"].spans[0].style.fg == 2 and lines["ok out"].spans[0].style.bold
     assert lines["bad err"].spans[0].style.fg == 1
     assert lines["xy"].spans[0].style.fg == 208
-    row = [r for r in range(v.model.rowCount()) if v.model.line_at(r).text == "bad err"][0]
+    row = next(r for r in range(v.model.rowCount()) if v.model.line_at(r).text == "bad err")
     assert v.model.index(row).data(v.model.StreamRole) == STDERR
     # The stderr row is painted differently from a stdout row (tint and gutter mark).
     img = v.view.viewport().grab().toImage()
@@ -246,7 +247,7 @@ def test_a_one_megabyte_line_does_not_freeze_the_window(bed, qtbot):
     got = texts(v)
     assert got[0] == "before" and got[2] == "after"
     assert len(got[1]) == 1_000_000 and set(got[1]) == {"x"}
-    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
     assert max(gaps) < 0.5, f"the GUI thread stalled {max(gaps) * 1000:.0f} ms"
 
 

@@ -194,7 +194,7 @@ class TableClock(QObject):
 
         def same_at(t: float) -> bool:
             texts = model.texts(record, t)
-            return all(texts[c] == h for c, h in zip(cols, held))
+            return all(texts[c] == h for c, h in zip(cols, held, strict=True))
 
         if not same_at(now):
             return 0.0

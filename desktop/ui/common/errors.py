@@ -124,9 +124,9 @@ class ErrorRoute(QObject):
             return False
         lines = box.text().split("\n")
         if len(lines) < 12:
-            box.setText("\n".join(lines + [shown.message]))
+            box.setText("\n".join([*lines, shown.message]))
         elif not lines[-1].startswith("…"):
-            box.setText("\n".join(lines + ["… and more (see the log)"]))
+            box.setText("\n".join([*lines, "… and more (see the log)"]))
         if shown.detail:
             box.setDetailedText(f"{box.detailedText()}\n\n{shown.detail}".strip())
         return True

@@ -74,7 +74,7 @@ async def cancel_all(timeout: float = 2.0) -> None:
     for t in live:
         t.cancel()
     if live:
-        done, still = await asyncio.wait(live, timeout=timeout)
+        _done, still = await asyncio.wait(live, timeout=timeout)
         if still:
             log.ui.warning("%d background tasks did not stop in time", len(still))
 

@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
         on_containers = self.tabs.currentWidget() is self.containers_table
         self.container_actions.update(on_containers)
         self.image_actions.update(not on_containers)
-        for bar, shown in zip(self._tab_bars, (on_containers, not on_containers)):
+        for bar, shown in zip(self._tab_bars, (on_containers, not on_containers), strict=True):
             bar.setVisible(shown)
 
     def _update_counts(self, *args: object) -> None:
