@@ -203,11 +203,12 @@ class PrivateEngine:
         # A bridge of its own: with ``--bridge none`` dockerd deletes the host's docker0,
         # which cuts every new container of the test bed's engine off its network.
         subprocess.run(["ip", "link", "add", self.bridge, "type", "bridge"], capture_output=True)
-        self.proc = subprocess.Popen(
-            ["dockerd", "--host", self.host, "--data-root", str(self.root / "data"),
-             "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
-             "--bridge", self.bridge, "--iptables=false", "--ip-masq=false"],
-            stdout=open(self.root / "dockerd.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        with open(self.root / "dockerd.log", "ab") as out:  # dockerd keeps its own copy
+            self.proc = subprocess.Popen(
+                ["dockerd", "--host", self.host, "--data-root", str(self.root / "data"),
+                 "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
+                 "--bridge", self.bridge, "--iptables=false", "--ip-masq=false"],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while not self.up():
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -283,7 +283,8 @@ def tar_stream(entries: Iterable[LocalEntry], progress: Progress | None = None, 
                 buf.clear()
             continue
         try:
-            f = open(e.path, "rb")
+            # opened apart from the ``with`` below: only open's failures are translated here
+            f = open(e.path, "rb")  # noqa: SIM115 - closed by the ``with f:`` that follows
         except PermissionError:
             raise EngineError(ErrorKind.PERMISSION, f"Cannot read {e.path}: permission denied.") from None
         except FileNotFoundError:
@@ -774,7 +775,7 @@ async def _list_by_archive(engine: Engine, ident: str, path: str) -> list[Remote
 
 
 # -- copy out ----------------------------------------------------------------------------
-class UnsafeArchive(EngineError):
+class UnsafeArchiveError(EngineError):
     def __init__(self, name: str) -> None:
         super().__init__(ErrorKind.INVALID_INPUT,
                          f"The archive holds an entry that would land outside the chosen folder ({name!r}); "
@@ -802,12 +803,12 @@ class TarExtractor:
 
     def _target(self, name: str) -> str:
         if name.startswith("/") or ("\\" in name and os.sep == "\\"):
-            raise UnsafeArchive(name)
+            raise UnsafeArchiveError(name)
         parts = [p for p in name.split("/") if p not in ("", ".")]
         if not parts or any(p == ".." for p in parts):
             if not parts:
                 return self._real_root
-            raise UnsafeArchive(name)
+            raise UnsafeArchiveError(name)
         parent = self._real_root
         for p in parts[:-1]:
             parent = os.path.join(parent, p)
@@ -820,7 +821,7 @@ class TarExtractor:
                 self._checked.add(parent)
                 continue
             if not stat_mod.S_ISDIR(st.st_mode):
-                raise UnsafeArchive(name)
+                raise UnsafeArchiveError(name)
             self._checked.add(parent)
         if parts[0] not in self.top:
             self.top.append(parts[0])
@@ -856,7 +857,7 @@ class TarExtractor:
                 self._clear(target, False)
                 source = self._target(m.linkname)
                 if not os.path.isfile(source) or os.path.islink(source):
-                    raise UnsafeArchive(m.linkname)
+                    raise UnsafeArchiveError(m.linkname)
                 try:
                     os.link(source, target)
                 except OSError:

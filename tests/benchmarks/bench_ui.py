@@ -142,7 +142,7 @@ def bench_fill_and_stall() -> list[Result]:
                 gaps: list[float] = []
                 last = [time.perf_counter()]
 
-                def beat() -> None:
+                def beat(gaps: list[float] = gaps, last: list[float] = last) -> None:
                     now = time.perf_counter()
                     gaps.append(now - last[0])
                     last[0] = now
@@ -208,7 +208,7 @@ def bench_event_latency() -> list[Result]:
                 await loop.run_in_executor(_POOL, ev_res.readline)
                 base.append(time.perf_counter() - t0)
                 ev_conn.close()
-                await _until(lambda: w.containers_model.record(w.containers_model.row_of(target)).state == want)
+                await _until(lambda want=want: w.containers_model.record(w.containers_model.row_of(target)).state == want)
                 lat.append(time.perf_counter() - t0)
                 for name, m in marks.items():
                     if m:

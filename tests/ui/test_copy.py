@@ -9,11 +9,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView
 
-from desktop.engine.client import Engine
 from desktop.engine.records import Container
 from desktop.ui.files.copy import ContainerDropTarget, CopyDialog, settings_key
 from tests.conftest import HTTPD, WHALESAY, docker
@@ -66,19 +65,6 @@ def simulate_drop(view: QTableView, pos: QPoint, paths: list[Path]) -> bool:
     drop = QDropEvent(QPointF(pos), action, mime, button, mods)
     QApplication.sendEvent(vp, drop)
     return drop.isAccepted()
-
-
-@pytest.fixture
-def engine_qt(qloop):
-    eng = Engine()
-    yield eng
-    eng.reset_connection()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    s = QSettings(str(tmp_path / "berth.ini"), QSettings.Format.IniFormat)
-    yield s
 
 
 def make_table(qtbot, engine, settings, *cids: str):

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from desktop.ui.files.panel import FilesPanel
 from tests.conftest import HTTPD, WHALESAY, docker
-from tests.ui.test_copy import engine_qt, record, settings, simulate_drop  # noqa: F401 (fixtures)
+from tests.ui.test_copy import record, simulate_drop
 
 
 def sha(p: Path) -> str:

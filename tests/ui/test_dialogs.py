@@ -90,6 +90,7 @@ def shows(label: QLabel, tone: Tone, *words: str) -> bool:
 
 
 _STORES: dict[int, EngineStore] = {}
+_FOLLOWING: dict[int, asyncio.Future[None]] = {}  # held, so that a following task is not collected
 
 
 def followed_store(qtbot, engine: Engine) -> EngineStore:
@@ -97,7 +98,7 @@ def followed_store(qtbot, engine: Engine) -> EngineStore:
     store = _STORES.get(id(engine))
     if store is None or store.monitor.engine is not engine:
         store = _STORES[id(engine)] = EngineStore(engine)
-        asyncio.ensure_future(store.follow())  # cancelled with every task when the test ends
+        _FOLLOWING[id(engine)] = asyncio.ensure_future(store.follow())  # cancelled with every task when the test ends
     qtbot.waitUntil(lambda: store.is_connected, timeout=10000)
     return store
 

@@ -9,6 +9,7 @@ is shown as a sentence, with the traceback only as a detail.
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -135,14 +136,10 @@ class ErrorRoute(QObject):
         return self.history[-1] if self.history else None
 
 
-_route: ErrorRoute | None = None
-
-
+@functools.cache
 def get_route() -> ErrorRoute:
-    global _route
-    if _route is None:
-        _route = ErrorRoute()
-    return _route
+    """The one route, made on first use (after the QApplication exists)."""
+    return ErrorRoute()
 
 
 def report(error: BaseException | str, *, context: str = "", serious: bool | None = None,
