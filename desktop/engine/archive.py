@@ -414,8 +414,8 @@ async def find_conflicts(engine: Engine, plan: CopyPlan) -> list[str]:
         there_dir = is_dir_stat(st)
         if not top.is_dir:
             if there_dir:
-                raise EngineError(ErrorKind.CONFLICT,
-                                  f"{target} is a folder in the container; Berth will not replace a folder with a file.")
+                raise EngineError(ErrorKind.CONFLICT, f"{target} is a folder in the container; "
+                                                      "Berth will not replace a folder with a file.")
             conflicts.append(target)
             continue
         if not there_dir:
@@ -884,7 +884,8 @@ class TarExtractor:
                 self.skipped.append(m.name)
                 return
         except PermissionError as exc:
-            raise EngineError(ErrorKind.PERMISSION, f"Cannot write {exc.filename or m.name}: permission denied.") from None
+            raise EngineError(ErrorKind.PERMISSION,
+                              f"Cannot write {exc.filename or m.name}: permission denied.") from None
         except OSError as exc:
             if exc.errno == 28:  # ENOSPC
                 raise EngineError(ErrorKind.NO_SPACE, f"There is no space left on this computer's disk "

@@ -438,7 +438,8 @@ class Engine:
         try:
             return await asyncio.wait_for(answer(), timeout)
         except TimeoutError:
-            raise EngineError(ErrorKind.TIMEOUT, f"Container {ident} did not stop within {timeout:g} seconds.") from None
+            raise EngineError(ErrorKind.TIMEOUT,
+                              f"Container {ident} did not stop within {timeout:g} seconds.") from None
         finally:
             pump.close()
 
@@ -520,7 +521,8 @@ class Engine:
                                       text) from None
                 raise EngineError(ErrorKind.UNREACHABLE if "connection refused" in low or "no such host" in low
                                   else ErrorKind.INTERNAL,
-                                  f"Could not log in to {registry or 'Docker Hub'}: {text.splitlines()[0] if text else ''}",
+                                  f"Could not log in to {registry or 'Docker Hub'}: "
+                                  f"{text.splitlines()[0] if text else ''}",
                                   text) from None
             return self.credentials.save(Credential(key, username, password))
         return await self._call(run)

@@ -208,7 +208,8 @@ def bench_event_latency() -> list[Result]:
                 await loop.run_in_executor(_POOL, ev_res.readline)
                 base.append(time.perf_counter() - t0)
                 ev_conn.close()
-                await _until(lambda want=want: w.containers_model.record(w.containers_model.row_of(target)).state == want)
+                model = w.containers_model
+                await _until(lambda want=want, model=model: model.record(model.row_of(target)).state == want)
                 lat.append(time.perf_counter() - t0)
                 for name, m in marks.items():
                     if m:

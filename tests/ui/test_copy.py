@@ -205,7 +205,8 @@ def test_errors_are_shown_in_the_dialog_and_reported(qtbot, engine_qt, settings,
     dialog.destEdit.setText("/etc/passwd")
     qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.state == "failed", timeout=20000)
-    assert dialog.statusLabel.text() == "/etc/passwd in the container is a file, not a folder: choose a folder to copy into."
+    assert dialog.statusLabel.text() == ("/etc/passwd in the container is a file, not a folder: "
+                                         "choose a folder to copy into.")
     assert route.last().message.endswith(dialog.statusLabel.text())
     assert dialog.copyButton.text() == "Try Again" and dialog.copyButton.isEnabled()
 

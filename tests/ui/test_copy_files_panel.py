@@ -36,7 +36,8 @@ def docker_bytes(*args: str) -> bytes:
 @pytest.fixture
 def web(cleanup):
     cid = cleanup.run("--name", cleanup.name("files"), "--network", "none", HTTPD)
-    docker("exec", cid, "sh", "-c", "mkdir -p '/data/폴더 하나/empty' && head -c 3000000 /dev/urandom > '/data/폴더 하나/big file.bin'"
+    docker("exec", cid, "sh", "-c", "mkdir -p '/data/폴더 하나/empty'"
+           " && head -c 3000000 /dev/urandom > '/data/폴더 하나/big file.bin'"
            " && echo hello > /data/a.txt && chmod 750 /data/a.txt && ln -s a.txt /data/link")
     return cid
 

@@ -212,7 +212,8 @@ def test_enter_and_shift_enter_in_find_move_between_matches_selecting_one(bed, q
 
 
 def test_filter_keeps_up_with_new_lines(bed, qtbot):
-    name = bed.run("while [ ! -f /tmp/go ]; do sleep 0.1; done; for i in $(seq 1 30); do echo \"n $i\"; done; sleep 600")
+    name = bed.run("while [ ! -f /tmp/go ]; do sleep 0.1; done; "
+                   "for i in $(seq 1 30); do echo \"n $i\"; done; sleep 600")
     v = bed.open(name)
     v.set_search("n 2", only_matching=True)
     docker("exec", name, "touch", "/tmp/go")

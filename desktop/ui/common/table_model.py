@@ -140,7 +140,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         old_keys = [self.key(self._rows[i.row()]) for i in old_persistent]
         self._sort_rows()
         self.changePersistentIndexList(
-            old_persistent, [self.index(self._index[k], i.column()) for k, i in zip(old_keys, old_persistent, strict=True)])
+            old_persistent,
+            [self.index(self._index[k], i.column()) for k, i in zip(old_keys, old_persistent, strict=True)])
         self.layoutChanged.emit()
 
     def _sort_rows(self) -> None:

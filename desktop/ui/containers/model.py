@@ -145,7 +145,8 @@ class ContainersModel(RecordTableModel[Container]):
             f |= Qt.ItemFlag.ItemIsEditable
         return f
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != Column.NAMES:
             return False
         c = self.record(index.row())

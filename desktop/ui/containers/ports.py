@@ -20,7 +20,8 @@ class PortsLink(QStyledItemDelegate):
     """Delegate of the PORTS column and the click on it. ``host()`` is the engine's
     address (a remote engine's pages are on its host); ``open(container, port)`` opens one."""
 
-    def __init__(self, view: QTableView, host: Callable[[], str], open_port: Callable[[Container, Port], object]) -> None:
+    def __init__(self, view: QTableView, host: Callable[[], str],
+                 open_port: Callable[[Container, Port], object]) -> None:
         super().__init__(view)
         self.view = view
         self._host = host

@@ -316,7 +316,8 @@ class FilesPanel(QWidget):
             prog = self.progress          # one Progress for all of them: its totals are the sums
             n = prog.files_done if prog else 0
             size = prog.bytes_done if prog else 0
-            self.statusLabel.setText(f"Saved {n} {'item' if n == 1 else 'items'} ({progress_size(size)}) to {local_dir}.")
+            items = "item" if n == 1 else "items"
+            self.statusLabel.setText(f"Saved {n} {items} ({progress_size(size)}) to {local_dir}.")
             self.saved.emit(results)
 
         self._run(f"Saving to {local_dir}…", self.save(paths, local_dir), done)

@@ -85,7 +85,8 @@ class LogDelegate(QStyledItemDelegate):
             c = self._readable[key] = palette.readable_on(fg, bg, ratio)
         return c
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         rect: QRect = option.rect
         self.paint_row(painter, index.row(), rect.x(), rect.y(), rect.height())
 
