@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -149,10 +150,10 @@ def report(error: BaseException | str, *, context: str = "", serious: bool | Non
     return get_route().report(error, context=context, serious=serious, parent=parent, offers=offers)
 
 
-def install_excepthook() -> Callable:
+def install_excepthook() -> Callable[[type[BaseException], BaseException, types.TracebackType | None], object]:
     previous = sys.excepthook
 
-    def hook(exc_type, exc, tb):
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: types.TracebackType | None) -> None:
         if exc_type is KeyboardInterrupt:
             return previous(exc_type, exc, tb)
         log.ui.error("unhandled exception", exc_info=(exc_type, exc, tb))

@@ -20,7 +20,7 @@ import time
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 R = TypeVar("R")
 
@@ -34,7 +34,7 @@ class Role(enum.IntEnum):
 class RecordTableModel(QAbstractTableModel, Generic[R]):
     HEADERS: Sequence[str] = ()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[R] = []
         self._text: list[tuple[str, ...] | None] = []

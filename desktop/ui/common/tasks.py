@@ -16,14 +16,14 @@ from typing import Any
 from desktop import log
 from desktop.ui.common import errors
 
-_tasks: set[asyncio.Task] = set()
-_named: dict[str, asyncio.Task] = {}
+_tasks: set[asyncio.Task[Any]] = set()
+_named: dict[str, asyncio.Task[Any]] = {}
 
 
 def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None, context: str = "",
           on_success: Callable[[Any], None] | None = None,
           on_error: Callable[[BaseException], None] | None = None,
-          serious: bool | None = None) -> asyncio.Task:
+          serious: bool | None = None) -> asyncio.Task[Any]:
     if name is not None:
         old = _named.get(name)
         if old is not None and not old.done():
@@ -33,7 +33,7 @@ def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None, context: s
     if name is not None:
         _named[name] = task
 
-    def done(t: asyncio.Task) -> None:
+    def done(t: asyncio.Task[Any]) -> None:
         _tasks.discard(t)
         if name is not None and _named.get(name) is t:
             del _named[name]
@@ -59,12 +59,12 @@ def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None, context: s
     return task
 
 
-def running(name: str) -> asyncio.Task | None:
+def running(name: str) -> asyncio.Task[Any] | None:
     t = _named.get(name)
     return t if t is not None and not t.done() else None
 
 
-def pending() -> list[asyncio.Task]:
+def pending() -> list[asyncio.Task[Any]]:
     return [t for t in _tasks if not t.done()]
 
 

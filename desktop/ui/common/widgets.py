@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QTextOption
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
+    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -25,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.common import palette as colors
-from desktop.ui.common.palette import Tone  # the dialogs import it from here
+from desktop.ui.common.palette import Tone as Tone  # the dialogs import it from here
 
 
-def fixed_font():
+def fixed_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
@@ -98,7 +99,8 @@ def field_row(field: QWidget, message: FieldMessage, *extra: QWidget) -> QWidget
     return box
 
 
-def dialog_buttons(dialog, ok_text: str, *extra) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+def dialog_buttons(dialog: QDialog, ok_text: str,
+                   *extra: QPushButton) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
     """The OK/Cancel row every dialog has (``okButton``, ``cancelButton``), with
     ``extra`` buttons (action role) between them."""
     box = QDialogButtonBox(dialog)

@@ -18,13 +18,15 @@ No nested event loops: the dialog is shown with ``open()``, the work runs as tas
 
 from __future__ import annotations
 
+import asyncio
 import os
 import posixpath
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,7 +66,7 @@ WEB_ROOTS = ("/usr/local/apache2/htdocs", "/usr/share/nginx/html", "/var/www/htm
              "/srv/http")
 
 
-def local_paths(mime) -> list[str]:
+def local_paths(mime: QMimeData | None) -> list[str]:
     """The local files and folders a drag carries (none if it carries anything else)."""
     if mime is None or not mime.hasUrls():
         return []
@@ -227,9 +229,10 @@ class CopyDialog(QDialog):
         self.state = ""
         self.plan: CopyPlan | None = None
         self.progress: Progress | None = None
-        self.result: CopyResult | None = None
+        # the copy's outcome; QDialog.result() (the exit code) is not used by this dialog
+        self.result: CopyResult | None = None  # type: ignore[assignment]
         self.error: EngineError | None = None
-        self._task = None
+        self._task: asyncio.Task[Any] | None = None
         self._samples: list[tuple[float, int]] = []
         self.setObjectName("copyDialog")
         self.setWindowTitle(f"Copy to {container.name}")
