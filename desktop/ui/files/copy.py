@@ -23,11 +23,11 @@ import os
 import posixpath
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QFont, QPalette
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -140,12 +140,13 @@ class ContainerDropTarget(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         t = event.type()
         if t in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            if not local_paths(event.mimeData()):
+            drag = cast(QDragMoveEvent, event)  # QDragEnterEvent is a QDragMoveEvent
+            if not local_paths(drag.mimeData()):
                 return False
             if t == QEvent.Type.DragEnter:
-                event.setDropAction(Qt.DropAction.CopyAction)
-                event.accept()   # keep receiving moves even between rows
-            self._hover(event)
+                drag.setDropAction(Qt.DropAction.CopyAction)
+                drag.accept()   # keep receiving moves even between rows
+            self._hover(drag)
             if t == QEvent.Type.DragEnter:
                 event.accept()
             return True
@@ -154,16 +155,17 @@ class ContainerDropTarget(QObject):
             return False
         if t == QEvent.Type.Drop:
             self.highlight.hide()
-            paths = local_paths(event.mimeData())
+            drop = cast(QDropEvent, event)
+            paths = local_paths(drop.mimeData())
             if not paths:
                 return False
-            pos = event.position().toPoint()
+            pos = drop.position().toPoint()
             container = self.container_at(pos)
             if container is None:
-                event.ignore()
+                drop.ignore()
                 return True
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
+            drop.setDropAction(Qt.DropAction.CopyAction)
+            drop.accept()
             dest = self.dest_at(pos) if self.dest_at is not None else None
             self.dropped.emit(container, paths)
             self.open_dialog(container, paths, dest)

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDrag, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -217,7 +217,7 @@ class FilesPanel(QWidget):
         self.fileList.resizeColumnToContents(1)
         self.fileList.resizeColumnToContents(2)
 
-    def _open_index(self, index) -> None:
+    def _open_index(self, index: QModelIndex) -> None:
         e = self.model.index(index.row(), 0).data(ENTRY_ROLE)
         if e is not None and e.is_dir:
             self.navigate(posixpath.join(self.path, e.name))
@@ -312,7 +312,7 @@ class FilesPanel(QWidget):
         dialog.open()
 
     def save_to(self, paths: list[str], local_dir: str) -> None:
-        def done(results: list) -> None:
+        def done(results: list[archive.CopyOutResult]) -> None:
             prog = self.progress          # one Progress for all of them: its totals are the sums
             n = prog.files_done if prog else 0
             size = prog.bytes_done if prog else 0

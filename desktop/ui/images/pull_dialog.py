@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -116,7 +117,7 @@ class PullDialog(QDialog):
         self._check()
         self._give_back_height = GiveBackHeight(self)
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ref_edit.setFocus()  # typing goes to the image name, not to the buttons
 

@@ -9,7 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -298,7 +310,7 @@ class LogView(QTableView):
         model.modelReset.connect(self._selection_changed)
         self.relayout()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         """Paint the rows in the exposed area straight through the delegate.
 
         The table's own painting asks the model for flags and data and builds a style
@@ -336,7 +348,7 @@ class LogView(QTableView):
         if self.columnWidth(0) != width:
             self.setColumnWidth(0, width)
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.viewport_width = self.viewport().width()
         self.relayout()
@@ -347,7 +359,8 @@ class LogView(QTableView):
     def _selection_changed(self) -> None:
         self._any_selected = self._selection.hasSelection()
 
-    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+    def scrollTo(self, index: QModelIndex | QPersistentModelIndex,
+                 hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
         # Only vertically: a row is as wide as the longest line, and jumping to its
         # start would throw away the user's horizontal position.
         h = self.horizontalScrollBar().value()
@@ -371,7 +384,7 @@ class LogView(QTableView):
                 out.append(ln.text)
         return "\n".join(out)
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
             text = self.selected_text()
             if text:
