@@ -163,14 +163,14 @@ def test_search_highlight_next_previous_and_only_matching(bed, qtbot):
     v.set_search("error")
     assert len(v.model.hits) == 5
     assert v.model.rowCount() == 55  # everything still shown
-    first = v.find()
+    first = v.find_match()
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 10"
     assert not v.following  # jumping to a match lets go of the bottom
-    v.find()
+    v.find_match()
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 20"
-    v.find(backwards=True)
+    v.find_match(backwards=True)
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 10"
-    v.find(backwards=True)  # wraps to the last
+    v.find_match(backwards=True)  # wraps to the last
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 50"
     assert v.search.count.text() == "5 of 5"
     v._update_count()  # as every frame does: the position stays counted

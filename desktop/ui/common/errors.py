@@ -155,7 +155,8 @@ def install_excepthook() -> Callable[[type[BaseException], BaseException, types.
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: types.TracebackType | None) -> None:
         if exc_type is KeyboardInterrupt:
-            return previous(exc_type, exc, tb)
+            previous(exc_type, exc, tb)
+            return
         log.ui.error("unhandled exception", exc_info=(exc_type, exc, tb))
         try:
             report(exc, context="Something went wrong", serious=True)

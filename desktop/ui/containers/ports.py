@@ -85,7 +85,8 @@ class PortsLink(QStyledItemDelegate):
         menu = QMenu(self.view)
         menu.setObjectName("portsMenu")
         for p in ports:
-            menu.addAction(f"{port_url(self._host(), p)}  → {p.private_port}/{p.type}",
-                           lambda p=p: self._open(c, p))
+            def open_this(p: Port = p) -> None:  # bound now, not when clicked
+                self._open(c, p)
+            menu.addAction(f"{port_url(self._host(), p)}  → {p.private_port}/{p.type}", open_this)
         self.menu = menu
         menu.popup(where if where is not None else self.view.mapToGlobal(self.view.rect().center()))  # type: ignore[arg-type]

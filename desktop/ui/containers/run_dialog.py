@@ -619,7 +619,7 @@ class RunDialog(QDialog):
     def _table_text(self) -> str:
         specs = []
         for r in range(self.ports_table.rowCount()):
-            cells = [self.ports_table.item(r, c).text() if self.ports_table.item(r, c) else ""
+            cells = [item.text() if (item := self.ports_table.item(r, c)) is not None else ""
                      for c in range(len(PORT_COLUMNS))]
             spec = _row_spec(*cells)
             if spec:
@@ -645,7 +645,9 @@ class RunDialog(QDialog):
         finally:
             self._syncing_ports = False
         self.ports_table.setCurrentCell(row, 1)
-        self.ports_table.editItem(self.ports_table.item(row, 1))
+        host_port = self.ports_table.item(row, 1)
+        if host_port is not None:  # set just above
+            self.ports_table.editItem(host_port)
 
     def _remove_port_rows(self) -> None:
         rows = sorted({i.row() for i in self.ports_table.selectedIndexes()}, reverse=True)

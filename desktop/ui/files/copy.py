@@ -454,7 +454,7 @@ class CopyDialog(QDialog):
     # -- the destination proposed ------------------------------------------------------
     def _prefill(self) -> None:
         last = self.settings.value(settings_key(self.container.image), "", type=str)
-        if last:
+        if isinstance(last, str) and last:
             self.destEdit.setText(last)
             return
         self.destEdit.setText("/")

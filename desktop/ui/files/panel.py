@@ -14,7 +14,8 @@ import datetime
 import posixpath
 import shutil
 import tempfile
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDrag, QStandardItem, QStandardItemModel
@@ -46,6 +47,7 @@ from desktop.ui.common.actions import copy_into_menu
 from desktop.ui.files.copy import ContainerDropTarget, CopyDialog, choose_and_copy
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+T = TypeVar("T")
 
 
 class _FileView(QTreeView):
@@ -247,7 +249,7 @@ class FilesPanel(QWidget):
             results.append(await archive.copy_out(self.engine, self.container.id, p, local_dir, self.progress))
         return results
 
-    def _run(self, what: str, coro, on_success) -> None:
+    def _run(self, what: str, coro: Coroutine[Any, Any, T], on_success: Callable[[T], None]) -> None:
         self.filesProgress.setValue(0)
         self.filesProgress.show()
         self.cancelButton.show()
@@ -261,7 +263,7 @@ class FilesPanel(QWidget):
             self.cancelButton.hide()
             self.saveButton.setEnabled(True)
 
-        def ok(value: Any) -> None:
+        def ok(value: T) -> None:
             finish()
             on_success(value)
 

@@ -69,7 +69,7 @@ class LogDelegate(QStyledItemDelegate):
         self.row_h = int(fm.height() + 3)
 
     def text_x(self) -> float:
-        x = self.GUTTER + self.PAD
+        x: float = self.GUTTER + self.PAD
         if self.show_timestamps:
             x += self.char_w * 24
         return x

@@ -61,7 +61,9 @@ class LoginsButton(QToolButton):
         menu = self.menu()
         menu.clear()
         for r in registries:
-            a = menu.addAction(f"Log Out of {registry_title(r)}", lambda r=r: self.log_out(r))
+            def log_out(r: str = r) -> None:  # bound now, not when clicked
+                self.log_out(r)
+            a = menu.addAction(f"Log Out of {registry_title(r)}", log_out)
             a.setObjectName("logoutAction")
         menu.addSeparator()
         menu.addAction("Log In to Another Registry…", lambda: self.loginRequested.emit(""))
