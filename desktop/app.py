@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import signal
 import sys
 import time
 import types
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from desktop import __version__, log
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QCoreApplication, QObject
+    from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("Berth")
     QCoreApplication.setApplicationName("Berth")
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(argv)
+    existing = QApplication.instance()  # typed as the QCoreApplication it may be
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
     # Berth ends through its own shutdown (close streams, stop the executor), not by Qt
     # quitting the loop under it when the window closes.
     app.setQuitOnLastWindowClosed(False)
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             closed.set()
 
         window.destroyed.connect(lambda *_: closed.set())
-        app.lastWindowClosed.connect(lambda: closed.set())
+        app.lastWindowClosed.connect(closed.set)
         quit_filter = _take_quit_requests(app, lambda: finish(0))
         if args.exit_when_loaded:
             def loaded() -> None:
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             window.hide()
             return result["status"]
 
-        status = loop.run_until_complete(run())
+        status = int(loop.run_until_complete(run()))  # qasync has no types: the int run() returns
     finally:
         if quit_filter is not None:
             app.removeEventFilter(quit_filter)
@@ -171,8 +172,8 @@ def keep_no_module_sources() -> None:
     as it is.
     """
     feature = sys.modules.get("__feature__")
-    check = getattr(feature, "_mod_uses_pyside", None)
-    if check is None or getattr(check, "keeps_no_source", False):
+    check: Callable[[types.ModuleType], bool] | None = getattr(feature, "_mod_uses_pyside", None)
+    if feature is None or check is None or getattr(check, "keeps_no_source", False):
         return
 
     def uses_pyside(module: types.ModuleType) -> bool:
@@ -186,7 +187,7 @@ def keep_no_module_sources() -> None:
             return False
 
     uses_pyside.keeps_no_source = True  # type: ignore[attr-defined]
-    feature._mod_uses_pyside = uses_pyside
+    vars(feature)["_mod_uses_pyside"] = uses_pyside  # a private name of PySide's, unknown to its stubs
 
 
 def settle() -> None:
@@ -214,7 +215,8 @@ def trim_heap() -> None:
     malloc_trim(0)
 
 
-def preload(modules: tuple[str, ...], later, done=None) -> None:
+def preload(modules: tuple[str, ...], later: Callable[[int, Callable[[], None]], object],
+            done: Callable[[], None] | None = None) -> None:
     """Import ``modules`` one per ``later(0, step)`` call; then call ``done``."""
     import importlib
 
@@ -254,7 +256,7 @@ def _take_quit_requests(app: QCoreApplication, close: Callable[[], None]) -> QOb
     return quit_filter
 
 
-def _wake_qt_on_signals(app):
+def _wake_qt_on_signals(app: QCoreApplication) -> QSocketNotifier:
     """Python runs a signal handler only when Python code runs; an idle Qt loop runs
     none, so Ctrl+C would wait for the next timer. The signal's byte on a socket pair
     wakes the loop at once, at no cost while idle."""
@@ -274,7 +276,8 @@ def _wake_qt_on_signals(app):
         except OSError:
             pass
     notifier.activated.connect(drain)
-    app._berth_signal_sockets = (reader, writer, notifier)  # kept alive with the app
+    # kept alive with the app; setattr, as its stubs know no such attribute
+    setattr(app, "_berth_signal_sockets", (reader, writer, notifier))  # noqa: B010
     return notifier
 
 

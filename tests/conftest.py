@@ -28,7 +28,7 @@ HTTPD = "httpd:latest"
 def docker(*args: str, check: bool = True, input: bytes | None = None, env: dict | None = None,
            timeout: float = 120) -> str:
     """Run the docker CLI; return its stdout (text)."""
-    res = subprocess.run(["docker", *args], capture_output=True, input=input, timeout=timeout,
+    res = subprocess.run(["docker", *args], check=False, capture_output=True, input=input, timeout=timeout,
                          env={**os.environ, **(env or {})})
     if check and res.returncode != 0:
         raise AssertionError(f"docker {' '.join(args)} failed ({res.returncode}): "
@@ -71,7 +71,8 @@ def docker_engine() -> None:
     """The real engine must answer: a missing engine fails the tests, it does not skip them."""
     global _ENGINE_USED
     _ENGINE_USED = True
-    res = subprocess.run(["docker", "version", "-f", "{{.Server.Version}}"], capture_output=True, timeout=30)
+    res = subprocess.run(["docker", "version", "-f", "{{.Server.Version}}"], check=False, capture_output=True,
+                         timeout=30)
     if res.returncode != 0:
         pytest.fail("No Docker engine answers; start the test bed with `bash scripts/testbed.sh`:\n"
                     + res.stderr.decode(errors="replace"), pytrace=False)
@@ -170,13 +171,13 @@ def nothing_left_behind(request):
     if not _ENGINE_USED:
         return
     res = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={TEST_LABEL}={RUN_ID}"],
-                         capture_output=True, text=True)
+                         check=False, capture_output=True, text=True)
     left = res.stdout.split()
     res = subprocess.run(["docker", "ps", "-aq", "--filter", f"name=^/{NAME_PREFIX}"],
-                         capture_output=True, text=True)
+                         check=False, capture_output=True, text=True)
     left += res.stdout.split()
     if left:
-        subprocess.run(["docker", "rm", "-f", *set(left)], capture_output=True)
+        subprocess.run(["docker", "rm", "-f", *set(left)], check=False, capture_output=True)
         pytest.fail(f"tests left containers behind: {sorted(set(left))}", pytrace=False)
 
 
@@ -195,19 +196,20 @@ class PrivateEngine:
         return docker("-H", self.host, *args, check=check)
 
     def up(self) -> bool:
-        return subprocess.run(["docker", "-H", self.host, "version"], capture_output=True).returncode == 0
+        return subprocess.run(["docker", "-H", self.host, "version"], check=False, capture_output=True).returncode == 0
 
     def start(self, timeout: float = 30) -> None:
         import time
 
         # A bridge of its own: with ``--bridge none`` dockerd deletes the host's docker0,
         # which cuts every new container of the test bed's engine off its network.
-        subprocess.run(["ip", "link", "add", self.bridge, "type", "bridge"], capture_output=True)
-        self.proc = subprocess.Popen(
-            ["dockerd", "--host", self.host, "--data-root", str(self.root / "data"),
-             "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
-             "--bridge", self.bridge, "--iptables=false", "--ip-masq=false"],
-            stdout=open(self.root / "dockerd.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        subprocess.run(["ip", "link", "add", self.bridge, "type", "bridge"], check=False, capture_output=True)
+        with open(self.root / "dockerd.log", "ab") as out:  # dockerd keeps its own copy
+            self.proc = subprocess.Popen(
+                ["dockerd", "--host", self.host, "--data-root", str(self.root / "data"),
+                 "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
+                 "--bridge", self.bridge, "--iptables=false", "--ip-masq=false"],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while not self.up():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -225,7 +227,7 @@ class PrivateEngine:
             self.proc.kill()
             self.proc.wait(10)
         self.proc = None
-        subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
+        subprocess.run(["ip", "link", "del", self.bridge], check=False, capture_output=True)
 
 
 @pytest.fixture

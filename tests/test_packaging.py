@@ -70,7 +70,7 @@ def test_the_wheel_holds_every_module_and_resource(tmp_path):
         shutil.copy2(ROOT / name, src / name)
     res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                           "--disable-pip-version-check", "-q", "-w", str(tmp_path / "dist"), str(src)],
-                         capture_output=True, text=True, timeout=240)
+                         check=False, capture_output=True, text=True, timeout=240)
     assert res.returncode == 0, res.stderr[-2000:]
     wheels = list((tmp_path / "dist").glob("berth-*.whl"))
     assert len(wheels) == 1, wheels
@@ -226,7 +226,7 @@ def test_desktop_entry():
 @pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils is not installed")
 def test_desktop_entry_validates():
     res = subprocess.run(["desktop-file-validate", str(PACKAGING / "linux" / f"{APP_ID}.desktop")],
-                         capture_output=True, text=True)
+                         check=False, capture_output=True, text=True)
     assert res.returncode == 0 and "error" not in res.stdout, res.stdout + res.stderr
 
 
@@ -246,7 +246,8 @@ def test_metainfo():
 @pytest.mark.skipif(not shutil.which("appstreamcli"), reason="appstream is not installed")
 def test_metainfo_validates():
     res = subprocess.run(["appstreamcli", "validate", "--no-net",
-                          str(PACKAGING / "linux" / f"{APP_ID}.metainfo.xml")], capture_output=True, text=True)
+                          str(PACKAGING / "linux" / f"{APP_ID}.metainfo.xml")],
+                         check=False, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
 
 
@@ -258,7 +259,7 @@ def test_app_uses_the_desktop_file_name():
 # -- build scripts ------------------------------------------------------------------
 @pytest.mark.parametrize("script", ["build-linux.sh", "smoke-test.sh", "build-macos.sh"])
 def test_shell_scripts_parse(script):
-    res = subprocess.run(["bash", "-n", str(PACKAGING / script)], capture_output=True, text=True)
+    res = subprocess.run(["bash", "-n", str(PACKAGING / script)], check=False, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
 
 

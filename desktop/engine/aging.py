@@ -15,7 +15,8 @@ from desktop.engine.formatting import human_duration, next_change
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400,
           "month": 30 * 86400, "year": 365 * 86400}
-_DURATION = re.compile(r"Less than a second|About a minute|About an hour|\d+ (?:second|minute|hour|day|week|month|year)s?")
+_DURATION = re.compile(r"Less than a second|About a minute|About an hour"
+                       r"|\d+ (?:second|minute|hour|day|week|month|year)s?")
 _STATUS = re.compile(r"^(?P<head>Up |(?:Exited|Restarting) \(-?\d+\) )(?P<dur>.+?)(?P<tail> ago)?(?P<rest> \(.*\))?$")
 
 

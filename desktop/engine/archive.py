@@ -33,9 +33,10 @@ import struct
 import tarfile
 import threading
 import time
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop.engine.errors import EngineError, ErrorKind, invalid
 from desktop.engine.formatting import progress_size
@@ -282,7 +283,8 @@ def tar_stream(entries: Iterable[LocalEntry], progress: Progress | None = None, 
                 buf.clear()
             continue
         try:
-            f = open(e.path, "rb")
+            # opened apart from the ``with`` below: only open's failures are translated here
+            f = open(e.path, "rb")  # noqa: SIM115 - closed by the ``with f:`` that follows
         except PermissionError:
             raise EngineError(ErrorKind.PERMISSION, f"Cannot read {e.path}: permission denied.") from None
         except FileNotFoundError:
@@ -333,12 +335,12 @@ def normalize_dest(dest: str) -> str:
     return posixpath.normpath(dest).replace("//", "/")
 
 
-async def _folder_stat(engine: "Engine", ident: str, path: str) -> PathStat | None:
+async def _folder_stat(engine: Engine, ident: str, path: str) -> PathStat | None:
     """The stat of ``path``, following symlinks (a few levels); None if missing."""
     return (await _resolve(engine, ident, path))[1]
 
 
-async def _resolve(engine: "Engine", ident: str, path: str) -> tuple[str, PathStat | None]:
+async def _resolve(engine: Engine, ident: str, path: str) -> tuple[str, PathStat | None]:
     """``(path with symlinks followed, its stat)``; the stat is None if missing."""
     for _ in range(8):
         st = await engine.stat_path(ident, path)
@@ -366,7 +368,7 @@ class CopyPlan:
         return [posixpath.join(self.dest, t.arcname) for t in self.selection.tops]
 
 
-async def plan_copy(engine: "Engine", ident: str, dest: str, selection: Selection) -> CopyPlan:
+async def plan_copy(engine: Engine, ident: str, dest: str, selection: Selection) -> CopyPlan:
     """Check the destination; a missing destination folder (and its parents) is created.
 
     Raises EngineError: INVALID_INPUT if the destination (or a parent) is not a folder,
@@ -389,7 +391,7 @@ async def plan_copy(engine: "Engine", ident: str, dest: str, selection: Selectio
     return CopyPlan(ident, dest, path, tuple(missing), selection)
 
 
-async def find_conflicts(engine: "Engine", plan: CopyPlan) -> list[str]:
+async def find_conflicts(engine: Engine, plan: CopyPlan) -> list[str]:
     """The container paths that the copy would replace (sets ``plan.conflicts``).
 
     Folders that exist are merged, not replaced; a file (or link) that exists where a
@@ -412,8 +414,8 @@ async def find_conflicts(engine: "Engine", plan: CopyPlan) -> list[str]:
         there_dir = is_dir_stat(st)
         if not top.is_dir:
             if there_dir:
-                raise EngineError(ErrorKind.CONFLICT,
-                                  f"{target} is a folder in the container; Berth will not replace a folder with a file.")
+                raise EngineError(ErrorKind.CONFLICT, f"{target} is a folder in the container; "
+                                                      "Berth will not replace a folder with a file.")
             conflicts.append(target)
             continue
         if not there_dir:
@@ -425,7 +427,7 @@ async def find_conflicts(engine: "Engine", plan: CopyPlan) -> list[str]:
     return conflicts
 
 
-async def _conflicts_inside(engine: "Engine", plan: CopyPlan, target: str, top: str,
+async def _conflicts_inside(engine: Engine, plan: CopyPlan, target: str, top: str,
                             inside: list[LocalEntry]) -> list[str]:
     """Conflicts under an existing container folder ``target`` (= local folder ``top``)."""
     found: list[str] = []
@@ -435,7 +437,7 @@ async def _conflicts_inside(engine: "Engine", plan: CopyPlan, target: str, top: 
         existing: dict[str, bool] = {}
         stats = await asyncio.gather(*(engine.stat_path(plan.ident, posixpath.join(plan.dest, e.arcname))
                                        for e in inside))
-        for e, st in zip(inside, stats):
+        for e, st in zip(inside, stats, strict=True):
             if st is not None:
                 existing[e.arcname[len(top) + 1:]] = is_dir_stat(st)
     else:
@@ -478,7 +480,7 @@ def _explain_put_failure(err: EngineError, plan: CopyPlan, prog: Progress) -> En
     return EngineError(err.kind, f"{err.message} {done}", err.detail)
 
 
-async def _container_gone(engine: "Engine", ident: str) -> bool:
+async def _container_gone(engine: Engine, ident: str) -> bool:
     try:
         await engine.inspect(ident)
         return False
@@ -505,7 +507,7 @@ class CopyResult:
         return text
 
 
-async def copy_in(engine: "Engine", plan: CopyPlan, progress: Progress | None = None, *,
+async def copy_in(engine: Engine, plan: CopyPlan, progress: Progress | None = None, *,
                   overwrite: bool = False, skip: Iterable[str] = (), chunk_size: int = CHUNK) -> CopyResult:
     """Stream ``plan`` into its container.
 
@@ -626,7 +628,7 @@ async def run_in_thread(fn: Callable[[], T], name: str) -> T:
     return await fut
 
 
-async def _read_tar(engine: "Engine", ident: str, path: str, progress: Progress,
+async def _read_tar(engine: Engine, ident: str, path: str, progress: Progress,
                     handle: Callable[[tarfile.TarFile, tarfile.TarInfo], None]) -> None:
     """Stream ``path`` out of the container and call ``handle(tar, member)`` for each
     entry, in a worker thread; the member's data may be read with ``tar.extractfile``."""
@@ -663,7 +665,7 @@ def _strip_top(name: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-async def list_tree(engine: "Engine", ident: str, path: str, progress: Progress | None = None) -> dict[str, str]:
+async def list_tree(engine: Engine, ident: str, path: str, progress: Progress | None = None) -> dict[str, str]:
     """Every path under the container folder ``path`` (relative) and its kind
     ("dir", "file", "symlink", "other"), read from the archive's headers; the data
     goes past unread. Works on stopped containers."""
@@ -712,7 +714,7 @@ for f in .* *; do
 done'''
 
 
-async def list_folder(engine: "Engine", ident: str, path: str, *, running: bool | None = None) -> list[RemoteEntry]:
+async def list_folder(engine: Engine, ident: str, path: str, *, running: bool | None = None) -> list[RemoteEntry]:
     """The entries of one container folder, folders first.
 
     A running container with a shell is asked directly (fast for big folders); otherwise
@@ -734,7 +736,7 @@ async def list_folder(engine: "Engine", ident: str, path: str, *, running: bool 
     return entries
 
 
-async def _list_by_exec(engine: "Engine", ident: str, path: str) -> list[RemoteEntry] | None:
+async def _list_by_exec(engine: Engine, ident: str, path: str) -> list[RemoteEntry] | None:
     try:
         code, out = await engine.exec_output(ident, ["sh", "-c", _LIST_SCRIPT, "sh", path])
     except EngineError:
@@ -754,7 +756,7 @@ async def _list_by_exec(engine: "Engine", ident: str, path: str) -> list[RemoteE
     return entries
 
 
-async def _list_by_archive(engine: "Engine", ident: str, path: str) -> list[RemoteEntry]:
+async def _list_by_archive(engine: Engine, ident: str, path: str) -> list[RemoteEntry]:
     real, st = await _resolve(engine, ident, path)
     if st is None:
         raise EngineError(ErrorKind.NOT_FOUND, f"{path} does not exist in the container.")
@@ -773,7 +775,7 @@ async def _list_by_archive(engine: "Engine", ident: str, path: str) -> list[Remo
 
 
 # -- copy out ----------------------------------------------------------------------------
-class UnsafeArchive(EngineError):
+class UnsafeArchiveError(EngineError):
     def __init__(self, name: str) -> None:
         super().__init__(ErrorKind.INVALID_INPUT,
                          f"The archive holds an entry that would land outside the chosen folder ({name!r}); "
@@ -800,13 +802,13 @@ class TarExtractor:
         self.top: list[str] = []
 
     def _target(self, name: str) -> str:
-        if name.startswith("/") or "\\" in name and os.sep == "\\":
-            raise UnsafeArchive(name)
+        if name.startswith("/") or ("\\" in name and os.sep == "\\"):
+            raise UnsafeArchiveError(name)
         parts = [p for p in name.split("/") if p not in ("", ".")]
         if not parts or any(p == ".." for p in parts):
             if not parts:
                 return self._real_root
-            raise UnsafeArchive(name)
+            raise UnsafeArchiveError(name)
         parent = self._real_root
         for p in parts[:-1]:
             parent = os.path.join(parent, p)
@@ -819,7 +821,7 @@ class TarExtractor:
                 self._checked.add(parent)
                 continue
             if not stat_mod.S_ISDIR(st.st_mode):
-                raise UnsafeArchive(name)
+                raise UnsafeArchiveError(name)
             self._checked.add(parent)
         if parts[0] not in self.top:
             self.top.append(parts[0])
@@ -855,7 +857,7 @@ class TarExtractor:
                 self._clear(target, False)
                 source = self._target(m.linkname)
                 if not os.path.isfile(source) or os.path.islink(source):
-                    raise UnsafeArchive(m.linkname)
+                    raise UnsafeArchiveError(m.linkname)
                 try:
                     os.link(source, target)
                 except OSError:
@@ -882,7 +884,8 @@ class TarExtractor:
                 self.skipped.append(m.name)
                 return
         except PermissionError as exc:
-            raise EngineError(ErrorKind.PERMISSION, f"Cannot write {exc.filename or m.name}: permission denied.") from None
+            raise EngineError(ErrorKind.PERMISSION,
+                              f"Cannot write {exc.filename or m.name}: permission denied.") from None
         except OSError as exc:
             if exc.errno == 28:  # ENOSPC
                 raise EngineError(ErrorKind.NO_SPACE, f"There is no space left on this computer's disk "
@@ -918,7 +921,7 @@ class CopyOutResult:
     skipped: list[str] = field(default_factory=list)
 
 
-async def copy_out(engine: "Engine", ident: str, path: str, local_dir: str | os.PathLike[str],
+async def copy_out(engine: Engine, ident: str, path: str, local_dir: str | os.PathLike[str],
                    progress: Progress | None = None) -> CopyOutResult:
     """Copy ``path`` (a file or a folder) out of the container into ``local_dir``
     (``docker cp NAME:path local_dir``): the result is ``local_dir/<basename>``."""
@@ -948,7 +951,7 @@ async def copy_out(engine: "Engine", ident: str, path: str, local_dir: str | os.
                          prog.elapsed, ex.skipped)
 
 
-async def copy_in_paths(engine: "Engine", ident: str, paths: Iterable[str | os.PathLike[str]], dest: str, *,
+async def copy_in_paths(engine: Engine, ident: str, paths: Iterable[str | os.PathLike[str]], dest: str, *,
                         contents: bool = False, overwrite: bool = False,
                         progress: Progress | None = None) -> CopyResult:
     """Scan, plan, check for conflicts and copy, in one call (scripts, benchmarks)."""

@@ -14,8 +14,9 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import docker
@@ -26,14 +27,24 @@ from docker.context import ContextAPI
 from docker.context.config import get_current_context_name
 
 from desktop import log
+from desktop.engine import transport
 from desktop.engine.credentials import Credential, CredentialStore, registry_of_image
 from desktop.engine.errors import EngineError, ErrorKind, invalid, translate
-from desktop.engine.records import (
-    Container, Context, EngineInfo, Image, PullProgress, RunSpec,
-)
-from desktop.engine import transport
 from desktop.engine.payloads import (
-    ContainerInspect, EngineEvent, HistoryEntry, ImageInspect, PathStat, WaitAnswer,
+    ContainerInspect,
+    EngineEvent,
+    HistoryEntry,
+    ImageInspect,
+    PathStat,
+    WaitAnswer,
+)
+from desktop.engine.records import (
+    Container,
+    Context,
+    EngineInfo,
+    Image,
+    PullProgress,
+    RunSpec,
 )
 from desktop.engine.streams import ClosingIterable, StreamPump, iter_with_close
 
@@ -426,8 +437,9 @@ class Engine:
 
         try:
             return await asyncio.wait_for(answer(), timeout)
-        except asyncio.TimeoutError:
-            raise EngineError(ErrorKind.TIMEOUT, f"Container {ident} did not stop within {timeout:g} seconds.") from None
+        except TimeoutError:
+            raise EngineError(ErrorKind.TIMEOUT,
+                              f"Container {ident} did not stop within {timeout:g} seconds.") from None
         finally:
             pump.close()
 
@@ -509,7 +521,8 @@ class Engine:
                                       text) from None
                 raise EngineError(ErrorKind.UNREACHABLE if "connection refused" in low or "no such host" in low
                                   else ErrorKind.INTERNAL,
-                                  f"Could not log in to {registry or 'Docker Hub'}: {text.splitlines()[0] if text else ''}",
+                                  f"Could not log in to {registry or 'Docker Hub'}: "
+                                  f"{text.splitlines()[0] if text else ''}",
                                   text) from None
             return self.credentials.save(Credential(key, username, password))
         return await self._call(run)

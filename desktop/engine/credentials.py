@@ -14,9 +14,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 import docker.auth
 import docker.credentials
@@ -161,7 +162,8 @@ class CredentialStore:
         kr = _keyring()
         if kr is not None:
             try:
-                kr.set_password(KEYRING_SERVICE, key, json.dumps({"username": cred.username, "password": cred.password}))
+                kr.set_password(KEYRING_SERVICE, key,
+                                json.dumps({"username": cred.username, "password": cred.password}))
             except Exception as exc:
                 raise EngineError(ErrorKind.CREDENTIALS, "The system keyring could not save the login.",
                                   _scrub(str(exc), cred.password)) from None

@@ -94,7 +94,8 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
                                f"Cannot remove {subject}: it is running. Stop it first or force the removal.", text)
         if "cannot remove a paused container" in low:
             return EngineError(ErrorKind.CONTAINER_RUNNING,
-                               f"Cannot remove {subject}: it is paused. Unpause and stop it first, or force the removal.",
+                               f"Cannot remove {subject}: it is paused. "
+                               "Unpause and stop it first, or force the removal.",
                                text)
         if status == 409 and ("image is being used" in low or "is using its referenced image" in low
                               or "image has dependent child images" in low
@@ -111,12 +112,14 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
         if "is not paused" in low:
             return EngineError(ErrorKind.CONFLICT, f"{subject[:1].upper()}{subject[1:]} is not paused.", text)
         if status == 409 and "is paused" in low:
-            return EngineError(ErrorKind.CONFLICT, f"{subject[:1].upper()}{subject[1:]} is paused; unpause it first.", text)
+            return EngineError(ErrorKind.CONFLICT,
+                               f"{subject[:1].upper()}{subject[1:]} is paused; unpause it first.", text)
         if "no basic auth credentials" in low:
             return EngineError(ErrorKind.UNAUTHORIZED, "The registry asks for a login: log in to it first.", text)
-        if status == 401 or "unauthorized" in low or "authentication required" in low or "incorrect username or password" in low:
-            return EngineError(ErrorKind.UNAUTHORIZED,
-                               "The registry refused the credentials (wrong user name or password, or no access).", text)
+        if (status == 401 or "unauthorized" in low or "authentication required" in low
+                or "incorrect username or password" in low):
+            return EngineError(ErrorKind.UNAUTHORIZED, "The registry refused the credentials "
+                                                       "(wrong user name or password, or no access).", text)
         if ("pull access denied" in low or "manifest unknown" in low or "repository does not exist" in low
                 or isinstance(exc, docker.errors.ImageNotFound) or "no such image" in low
                 or ("manifest for" in low and "not found" in low)):
@@ -148,7 +151,8 @@ def translate(exc: BaseException, *, what: str = "") -> EngineError:
         if "credentials store" in text.lower() or "credential" in text.lower():
             return EngineError(ErrorKind.CREDENTIALS, f"The credential helper failed: {_first_line(text)}", text)
         return EngineError(ErrorKind.INTERNAL, _first_line(text), text)
-    return EngineError(ErrorKind.INTERNAL, f"Unexpected error: {type(exc).__name__}: {_first_line(str(exc))}", repr(exc))
+    return EngineError(ErrorKind.INTERNAL, f"Unexpected error: {type(exc).__name__}: {_first_line(str(exc))}",
+                       repr(exc))
 
 
 def _first_line(text: str) -> str:

@@ -11,17 +11,29 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from desktop.engine.parsing import familiar_reference
 from desktop.engine.records import Container, Image, Port
 
 __all__ = [
-    "CONTAINER_HEADERS", "IMAGE_HEADERS", "ImageRow", "container_columns", "image_rows",
-    "truncate_id", "human_duration", "since", "human_size", "progress_size", "format_ports", "ellipsis",
+    "CONTAINER_HEADERS",
+    "IMAGE_HEADERS",
+    "ImageRow",
+    "container_columns",
+    "container_command",
+    "container_image",
+    "container_names",
+    "ellipsis",
+    "format_ports",
     "go_quote",
-    "container_image", "container_command", "container_names",
+    "human_duration",
+    "human_size",
+    "image_rows",
+    "progress_size",
+    "since",
+    "truncate_id",
 ]
 
 CONTAINER_HEADERS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
@@ -172,10 +184,9 @@ def format_ports(ports: Iterable[Port]) -> str:
     host_mappings: list[str] = []
     for p in ordered:
         current = p.private_port
-        if p.ip:
-            if (p.public_port or 0) != current:
-                host_mappings.append(f"{_join_host_port(p.ip, str(p.public_port or 0))}->{current}/{p.type}")
-                continue
+        if p.ip and (p.public_port or 0) != current:
+            host_mappings.append(f"{_join_host_port(p.ip, str(p.public_port or 0))}->{current}/{p.type}")
+            continue
         key = (p.ip, p.type)
         group = groups.get(key)
         if group is None:
@@ -284,10 +295,7 @@ def image_rows(images: Iterable[Image], now: float) -> list[ImageRow]:
     """The ``docker images`` rows, one per tag; ``<none>`` for dangling images."""
     rows = []
     for img in images:
-        if not img.repo_tags and not img.repo_digests:
-            pairs = [(NONE, NONE)]
-        else:
-            pairs = _repositories(img)
+        pairs = [(NONE, NONE)] if not img.repo_tags and not img.repo_digests else _repositories(img)
         id_text = truncate_id(img.id)
         created_text = since(img.created, now)
         size_text = human_size(img.size)

@@ -27,9 +27,10 @@ import itertools
 import operator
 import re
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from typing import TYPE_CHECKING, Callable, Final, Iterable, Iterator, NamedTuple, Sequence, cast
+from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
 if TYPE_CHECKING:
     from desktop.engine.client import Engine
@@ -160,7 +161,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class _SGR:
-    __slots__ = ("fg", "bg", "bold", "dim", "italic", "underline", "inverse", "strike")
+    __slots__ = ("bg", "bold", "dim", "fg", "inverse", "italic", "strike", "underline")
     fg: int | None
     bg: int | None
     bold: bool
@@ -449,7 +450,7 @@ class LineAssembler:
             out.extend(zip(texts, repeat(stream), tss, repeat(())))
             return
         append = out.append
-        for body, ts in zip(texts, tss):
+        for body, ts in zip(texts, tss, strict=True):
             if _SPECIAL.search(body) is None:
                 append((body, stream, ts, ()))
             else:
@@ -565,7 +566,7 @@ class LineStore:
             return "".join(f"{ts} {text}\n" if ts else text + "\n" for text, _stream, ts, _spans in rows)
         return "".join(text + "\n" for text in self.texts())
 
-    def find(self, matcher: "Matcher", start: int, backwards: bool = False, wrap: bool = True) -> int | None:
+    def find(self, matcher: Matcher, start: int, backwards: bool = False, wrap: bool = True) -> int | None:
         """The position of the next line (from ``start``, inclusive) that matches."""
         n = len(self)
         if n == 0:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import docker
 import requests

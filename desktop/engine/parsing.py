@@ -13,12 +13,22 @@ import shlex
 from dataclasses import dataclass
 
 from desktop.engine.errors import EngineError, invalid
-from desktop.engine.records import Mount, PortMapping, RunSpec
+from desktop.engine.records import Mount, PortMapping
 
 __all__ = [
-    "ImageRef", "validate_container_name", "parse_image_reference", "familiar_reference", "parse_port", "parse_ports",
-    "format_port", "parse_env", "parse_volume", "parse_volumes", "parse_command",
-    "parse_engine_url", "PROTOCOLS",
+    "PROTOCOLS",
+    "ImageRef",
+    "familiar_reference",
+    "format_port",
+    "parse_command",
+    "parse_engine_url",
+    "parse_env",
+    "parse_image_reference",
+    "parse_port",
+    "parse_ports",
+    "parse_volume",
+    "parse_volumes",
+    "validate_container_name",
 ]
 
 PROTOCOLS = ("tcp", "udp", "sctp")

@@ -33,7 +33,7 @@ import os
 import sys
 import threading
 import types
-from typing import MutableMapping, Sequence
+from collections.abc import MutableMapping, Sequence
 
 #: Where macOS puts the docker CLI and its credential helpers, in the order searched
 #: after the inherited PATH: Docker Desktop's and Homebrew's links (Intel, then Apple

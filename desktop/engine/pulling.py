@@ -3,14 +3,15 @@ pull's messages for every place that pulls (the pull dialog, the run dialog)."""
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from desktop.engine.records import PullProgress
 from desktop.engine.streams import StreamPump
 
 _DONE = ("pull complete", "already exists")
 _DOWNLOADED = ("download complete", "verifying checksum")
-_LAYER_STATUSES = ("pulling fs layer", "waiting", "downloading", "extracting", "retrying") + _DONE + _DOWNLOADED
+_LAYER_STATUSES = ("pulling fs layer", "waiting", "downloading", "extracting", "retrying", *_DONE, *_DOWNLOADED)
 
 
 class PullTracker:

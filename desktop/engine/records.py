@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from desktop.engine.states import State
 
@@ -21,7 +22,7 @@ class Port:
     public_port: int | None = None
 
     @classmethod
-    def from_api(cls, d: Mapping[str, Any]) -> "Port":
+    def from_api(cls, d: Mapping[str, Any]) -> Port:
         public = d.get("PublicPort")
         return cls(int(d.get("PrivatePort", 0)), d.get("Type") or "tcp", d.get("IP") or "",
                    int(public) if public else None)
@@ -71,7 +72,7 @@ class Container:
         return self.state is State.PAUSED
 
     @classmethod
-    def from_api(cls, d: Mapping[str, Any]) -> "Container":
+    def from_api(cls, d: Mapping[str, Any]) -> Container:
         return cls(
             id=d["Id"],
             names=tuple(d.get("Names") or ()),
@@ -107,7 +108,7 @@ class Image:
         return not self.repo_tags or self.repo_tags == ("<none>:<none>",)
 
     @classmethod
-    def from_api(cls, d: Mapping[str, Any]) -> "Image":
+    def from_api(cls, d: Mapping[str, Any]) -> Image:
         return cls(
             id=d["Id"],
             repo_tags=tuple(t for t in d.get("RepoTags") or () if t != "<none>:<none>"),
@@ -189,7 +190,7 @@ class PullProgress:
     total: int = 0
 
     @classmethod
-    def from_api(cls, d: Mapping[str, Any]) -> "PullProgress":
+    def from_api(cls, d: Mapping[str, Any]) -> PullProgress:
         detail = d.get("progressDetail") or {}
         return cls(d.get("id") or "", d.get("status") or "",
                    int(detail.get("current") or 0), int(detail.get("total") or 0))

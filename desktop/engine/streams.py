@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import threading
-from typing import AsyncGenerator, Callable, Generic, Iterable, Iterator, TypeVar, cast
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
+from typing import Generic, TypeVar, cast
 
 import requests
 
 from desktop import log
-from desktop.engine.errors import EngineError, translate
+from desktop.engine.errors import translate
 from desktop.engine.transport import shutdown_response
 
 T = TypeVar("T")

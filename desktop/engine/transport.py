@@ -15,7 +15,8 @@ pull, stat) and ``test_archive_engine.py`` (copies).
 from __future__ import annotations
 
 import socket
-from typing import Callable, Iterator, Mapping, Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
 
 import docker
 import requests

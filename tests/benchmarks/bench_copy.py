@@ -25,7 +25,7 @@ REPEAT = 3
 
 
 def _docker(*args: str, timeout: float = 600) -> str:
-    res = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    res = subprocess.run(["docker", *args], check=False, capture_output=True, text=True, timeout=timeout)
     if res.returncode != 0:
         raise RuntimeError(f"docker {' '.join(args)}: {res.stderr.strip()}")
     return res.stdout
@@ -70,7 +70,7 @@ def child(cid: str, src: str, dest: str) -> None:
 def _berth(cid: str, src: str, dest: str) -> dict:
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     res = subprocess.run([sys.executable, "-m", "tests.benchmarks.bench_copy", "--child", cid, src, dest],
-                         capture_output=True, text=True, cwd=root, timeout=900)
+                         check=False, capture_output=True, text=True, cwd=root, timeout=900)
     if res.returncode != 0:
         raise RuntimeError(res.stderr)
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -114,7 +114,7 @@ def _compare(label: str, src: str, note: str) -> list[Result]:
                    met=mem <= 64, note="peak RSS during the copy minus RSS before it (worst run)"),
         ]
     finally:
-        subprocess.run(["docker", "rm", "-f", cid], capture_output=True)
+        subprocess.run(["docker", "rm", "-f", cid], check=False, capture_output=True)
 
 
 def bench_one_gib_file() -> list[Result]:

@@ -6,16 +6,15 @@ import asyncio
 import hashlib
 import os
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import HTTPD, WHALESAY, docker
 from desktop.engine import archive
 from desktop.engine.archive import Progress
 from desktop.engine.errors import EngineError, ErrorKind
+from tests.conftest import HTTPD, WHALESAY, docker
 from tests.engine.test_archive import OLD, make_site
 
 HTDOCS = "/usr/local/apache2/htdocs"
@@ -154,7 +153,8 @@ async def test_destination_that_is_a_file_gives_a_clear_message(engine, cleanup,
     with pytest.raises(EngineError) as err:
         await archive.copy_in_paths(engine, cid, [tmp_path / "a.txt"], f"{HTDOCS}/index.html")
     assert err.value.kind is ErrorKind.INVALID_INPUT
-    assert err.value.message == f"{HTDOCS}/index.html in the container is a file, not a folder: choose a folder to copy into."
+    assert err.value.message == (f"{HTDOCS}/index.html in the container is a file, not a folder: "
+                                 "choose a folder to copy into.")
     with pytest.raises(EngineError) as err:
         await archive.copy_in_paths(engine, cid, [tmp_path / "a.txt"], "relative/path")
     assert "absolute path" in err.value.message

@@ -11,10 +11,10 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker, docker_json
 from desktop.engine.client import Engine, list_contexts, resolve_host
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import Container, Image, Mount, PortMapping, RunSpec
+from tests.conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker, docker_json
 
 from .conftest import collect, free_port
 
@@ -96,7 +96,7 @@ async def test_containers_lists_what_docker_ps_lists(engine: Engine, cleanup):
     assert [(p.private_port, p.public_port, p.ip, p.type) for p in c.ports] == [(80, port, "127.0.0.1", "tcp")]
     assert by_name[created].state == "created" and not by_name[created].running
     assert by_name[created].command == "echo hi"
-    with pytest.raises(Exception):
+    with pytest.raises(TypeError):
         c.labels["x"] = "y"  # records are immutable
     assert engine.requests["GET /containers/json"] == 1
 

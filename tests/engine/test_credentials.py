@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, RUN_ID, docker
 from desktop.engine.client import Engine
 from desktop.engine.credentials import Credential, CredentialStore, registry_key
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import PullProgress
+from tests.conftest import REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, RUN_ID, docker
 
 from .conftest import read_config, write_config
 
@@ -332,9 +332,8 @@ async def test_a_failing_helper_never_shows_the_password(cred_engine, helpers, d
 def test_a_missing_helper_is_a_credentials_error(docker_config):
     write_config(docker_config, {"credsStore": f"berth-missing-{RUN_ID}"})
     store = CredentialStore()
-    with pytest.warns(UserWarning):
-        with pytest.raises(EngineError) as info:
-            store.save(Credential(REGISTRY, "u", "p4ssw0rd-secret"))
+    with pytest.warns(UserWarning), pytest.raises(EngineError) as info:
+        store.save(Credential(REGISTRY, "u", "p4ssw0rd-secret"))
     assert info.value.kind is ErrorKind.CREDENTIALS
     assert "p4ssw0rd-secret" not in info.value.message + info.value.detail
 

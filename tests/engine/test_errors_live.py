@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from tests.conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.records import PortMapping, RunSpec
+from tests.conftest import HTTPD, RUN_ID, TEST_LABEL, WHALESAY, docker
 
 from .conftest import free_port
 

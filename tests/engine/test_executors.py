@@ -58,10 +58,8 @@ def default_executor_uses(source: str) -> list[int]:
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name == "to_thread":
-            lines.append(node.lineno)
-        elif name == "run_in_executor" and (not node.args or (isinstance(node.args[0], ast.Constant)
-                                                              and node.args[0].value is None)):
+        no_executor = not node.args or (isinstance(node.args[0], ast.Constant) and node.args[0].value is None)
+        if name == "to_thread" or (name == "run_in_executor" and no_executor):
             lines.append(node.lineno)
     return lines
 

@@ -14,12 +14,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import RUN_ID, TEST_LABEL, docker
 from desktop.engine.formatting import (
-    CONTAINER_HEADERS, IMAGE_HEADERS, container_columns, container_image, container_names, ellipsis,
-    format_ports, go_quote, human_duration, human_size, image_rows, progress_size, since, truncate_id,
+    CONTAINER_HEADERS,
+    IMAGE_HEADERS,
+    container_columns,
+    container_image,
+    container_names,
+    ellipsis,
+    format_ports,
+    go_quote,
+    human_duration,
+    human_size,
+    image_rows,
+    progress_size,
+    since,
+    truncate_id,
 )
 from desktop.engine.records import Container, Image, Port
+from tests.conftest import RUN_ID, TEST_LABEL, docker
 
 SECOND, MINUTE, HOUR = 1, 60, 3600
 DAY = 24 * HOUR

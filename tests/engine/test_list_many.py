@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 import pytest
 
-from tests.conftest import RUN_ID, TEST_LABEL, WHALESAY
 from desktop.engine.client import Engine
+from tests.conftest import RUN_ID, TEST_LABEL, WHALESAY
 
 COUNT = 300
 

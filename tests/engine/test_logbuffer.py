@@ -11,8 +11,19 @@ import time
 import pytest
 
 from desktop.engine.logbuffer import (
-    PLAIN, STDERR, STDOUT, TRUECOLOR, Line, LineAssembler, LineStore, LogReader, Matcher, PARTIAL_SIZE,
-    parse_ansi, rgb_of, since_param,
+    PARTIAL_SIZE,
+    PLAIN,
+    STDERR,
+    STDOUT,
+    TRUECOLOR,
+    Line,
+    LineAssembler,
+    LineStore,
+    LogReader,
+    Matcher,
+    parse_ansi,
+    rgb_of,
+    since_param,
 )
 
 TS = "2024-05-01T12:34:56.123456789Z"
@@ -449,7 +460,7 @@ def test_a_colour_is_made_readable_only_where_it_lacks_contrast():
     better = readable(red, selection)
     assert contrast(better, selection) >= MIN_CONTRAST
     assert better[0] > better[1] and better[0] > better[2]  # still red, lighter
-    assert all(b >= r for b, r in zip(better, red))
+    assert all(b >= r for b, r in zip(better, red, strict=True))
     assert contrast(better, selection) < MIN_CONTRAST + 0.5  # just enough, not washed out
     assert readable((0xd5, 0xd8, 0xde), selection) == (0xd5, 0xd8, 0xde)  # readable already
     # on a light background a pale colour is darkened

@@ -94,7 +94,7 @@ async def test_engine_going_away_and_back_is_relisted(private_engine):
         assert rec.errors[0][0].kind.name == "UNREACHABLE"
         await asyncio.to_thread(eng.start)
         await asyncio.to_thread(eng.docker, "create", "--name", "later", WHALESAY)
-        await until(lambda: len(rec.lists) >= 2 and any(c.name == "later" for c in rec.lists[-1].values())
+        await until(lambda: (len(rec.lists) >= 2 and any(c.name == "later" for c in rec.lists[-1].values()))
                     or any(c is not None and c.name == "later" for _, c in rec.changes), timeout=30)
         assert len(rec.infos) >= 2
     finally:

@@ -9,12 +9,21 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from desktop.engine.commands import run_command as docker_command_line
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import (
-    ImageRef, familiar_reference, format_port, parse_command, parse_env,
-    parse_image_reference, parse_port, parse_ports, parse_volume, parse_volumes, validate_container_name,
+    ImageRef,
+    familiar_reference,
+    format_port,
+    parse_command,
+    parse_env,
+    parse_image_reference,
+    parse_port,
+    parse_ports,
+    parse_volume,
+    parse_volumes,
+    validate_container_name,
 )
-from desktop.engine.commands import run_command as docker_command_line
 from desktop.engine.records import Mount, PortMapping, RunSpec
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4

@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from tests.conftest import RUN_ID, TEST_LABEL, WHALESAY, docker
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.logstream import READ_SIZE, STDERR, STDOUT, frame_weight
 from desktop.engine.records import RunSpec
 from desktop.engine.streams import StreamPump
+from tests.conftest import RUN_ID, TEST_LABEL, WHALESAY, docker
 
 from .conftest import collect
 

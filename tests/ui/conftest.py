@@ -55,3 +55,22 @@ def route(qapp):
     r = errors.get_route()
     r.history.clear()
     return r
+
+
+@pytest.fixture
+def engine_qt(qloop):
+    """An Engine of its own on the Qt loop (the copy tests)."""
+    from desktop.engine.client import Engine
+
+    eng = Engine()
+    yield eng
+    eng.reset_connection()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """QSettings in a file of the test's own (the copy tests' remembered choices)."""
+    from PySide6.QtCore import QSettings
+
+    s = QSettings(str(tmp_path / "berth.ini"), QSettings.Format.IniFormat)
+    yield s

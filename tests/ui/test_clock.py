@@ -3,6 +3,7 @@ them, and a table whose texts are far from changing is left alone."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import datetime
 
@@ -76,7 +77,7 @@ def test_status_and_created_change_on_the_second_docker_changes_them(window, qtb
     # The engine's STATUS counts from the start; Berth ages it from when the engine's
     # list answered, which is at the latest when the row first read "Up" (measured 40-60 ms).
     answered = next(t for t, _c, s in seen if s.startswith("Up ")) - started
-    status_changes = [(t, s) for (t, _c, s), prev in zip(seen[1:], seen) if s != prev[2] and s.startswith("Up ")
+    status_changes = [(t, s) for prev, (t, _c, s) in itertools.pairwise(seen) if s != prev[2] and s.startswith("Up ")
                       and prev[2].startswith("Up ")]
     assert len(status_changes) >= 3, seen
     for t, status in status_changes:
@@ -84,7 +85,7 @@ def test_status_and_created_change_on_the_second_docker_changes_them(window, qtb
         shown = int(status.split()[1]) if status[3].isdigit() else 1
         assert t - (started + shown) <= answered + LATE, (t - started, status, answered)  # nor behind it
 
-    created_changes = [(t, c) for (t, c, _s), prev in zip(seen[1:], seen) if c != prev[1]]
+    created_changes = [(t, c) for prev, (t, c, _s) in itertools.pairwise(seen) if c != prev[1]]
     assert len(created_changes) >= 3, seen
     for t, text in created_changes:  # CREATED counts from the whole second docker keeps
         assert text == human_duration(t - created) + " ago"
@@ -114,7 +115,7 @@ def test_an_idle_table_is_looked_at_only_when_a_text_on_screen_changes(qtbot, im
     now = time.time()
     old = [_image(i, now - 3 * 3600 - 300 - 7 * i) for i in range(30)]  # "3 hours ago" for 25 minutes more
     young = _image(99, now - 6)  # "6 seconds ago" on the last row: off the screen
-    model.sync_images(old + [young])
+    model.sync_images([*old, young])
     model.sort(3, Qt.SortOrder.AscendingOrder)  # oldest first: the young row last, out of sight
     assert view.rowAt(view.viewport().height() - 1) < model.rowCount() - 1
     changed: list[int] = []

@@ -9,14 +9,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView
 
-from tests.conftest import HTTPD, WHALESAY, docker
-from desktop.engine.client import Engine
 from desktop.engine.records import Container
 from desktop.ui.files.copy import ContainerDropTarget, CopyDialog, settings_key
+from tests.conftest import HTTPD, WHALESAY, docker
 from tests.engine.test_archive import OLD, make_site
 
 HTDOCS = "/usr/local/apache2/htdocs"
@@ -66,19 +65,6 @@ def simulate_drop(view: QTableView, pos: QPoint, paths: list[Path]) -> bool:
     drop = QDropEvent(QPointF(pos), action, mime, button, mods)
     QApplication.sendEvent(vp, drop)
     return drop.isAccepted()
-
-
-@pytest.fixture
-def engine_qt(qloop):
-    eng = Engine()
-    yield eng
-    eng.reset_connection()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    s = QSettings(str(tmp_path / "berth.ini"), QSettings.Format.IniFormat)
-    yield s
 
 
 def make_table(qtbot, engine, settings, *cids: str):
@@ -219,7 +205,8 @@ def test_errors_are_shown_in_the_dialog_and_reported(qtbot, engine_qt, settings,
     dialog.destEdit.setText("/etc/passwd")
     qtbot.mouseClick(dialog.copyButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.state == "failed", timeout=20000)
-    assert dialog.statusLabel.text() == "/etc/passwd in the container is a file, not a folder: choose a folder to copy into."
+    assert dialog.statusLabel.text() == ("/etc/passwd in the container is a file, not a folder: "
+                                         "choose a folder to copy into.")
     assert route.last().message.endswith(dialog.statusLabel.text())
     assert dialog.copyButton.text() == "Try Again" and dialog.copyButton.isEnabled()
 

@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 
 from desktop.ui.files.panel import FilesPanel
 from tests.conftest import HTTPD, WHALESAY, docker
-from tests.ui.test_copy import engine_qt, record, settings, simulate_drop  # noqa: F401 (fixtures)
+from tests.ui.test_copy import record, simulate_drop
 
 
 def sha(p: Path) -> str:
@@ -36,7 +36,8 @@ def docker_bytes(*args: str) -> bytes:
 @pytest.fixture
 def web(cleanup):
     cid = cleanup.run("--name", cleanup.name("files"), "--network", "none", HTTPD)
-    docker("exec", cid, "sh", "-c", "mkdir -p '/data/폴더 하나/empty' && head -c 3000000 /dev/urandom > '/data/폴더 하나/big file.bin'"
+    docker("exec", cid, "sh", "-c", "mkdir -p '/data/폴더 하나/empty'"
+           " && head -c 3000000 /dev/urandom > '/data/폴더 하나/big file.bin'"
            " && echo hello > /data/a.txt && chmod 750 /data/a.txt && ln -s a.txt /data/link")
     return cid
 

@@ -13,18 +13,25 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QTableWidget, QToolButton,
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QToolButton,
 )
 
 from desktop.engine.client import Engine
 from desktop.engine.credentials import KEYRING_SERVICE, CredentialStore
 from desktop.engine.store import EngineStore
+from desktop.ui.common import operations
+from desktop.ui.common.widgets import Tone
 from desktop.ui.containers.output_dialog import OutputDialog
 from desktop.ui.containers.run_dialog import RunDialog
 from desktop.ui.images.pull_dialog import PullDialog
 from desktop.ui.registry.login_dialog import LoginDialog
-from desktop.ui.common import operations
-from desktop.ui.common.widgets import Tone
 from tests.conftest import HTTPD, REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, WHALESAY, docker
 
 pytestmark = pytest.mark.registry
@@ -83,6 +90,7 @@ def shows(label: QLabel, tone: Tone, *words: str) -> bool:
 
 
 _STORES: dict[int, EngineStore] = {}
+_FOLLOWING: dict[int, asyncio.Future[None]] = {}  # held, so that a following task is not collected
 
 
 def followed_store(qtbot, engine: Engine) -> EngineStore:
@@ -90,7 +98,7 @@ def followed_store(qtbot, engine: Engine) -> EngineStore:
     store = _STORES.get(id(engine))
     if store is None or store.monitor.engine is not engine:
         store = _STORES[id(engine)] = EngineStore(engine)
-        asyncio.ensure_future(store.follow())  # cancelled with every task when the test ends
+        _FOLLOWING[id(engine)] = asyncio.ensure_future(store.follow())  # cancelled with every task when the test ends
     qtbot.waitUntil(lambda: store.is_connected, timeout=10000)
     return store
 
@@ -240,7 +248,7 @@ def test_login_pull_and_run_cowsay_as_in_the_walkthrough(engine_ui, qtbot, clean
     text = find(output, QPlainTextEdit, "outputView").toPlainText()
     assert "< boo >" in text
     lines = text.splitlines()
-    bubble = lines.index(next(l for l in lines if "< boo >" in l))
+    bubble = lines.index(next(line for line in lines if "< boo >" in line))
     assert set(lines[bubble - 1].strip()) == {"_"} and set(lines[bubble + 1].strip()) == {"-"}
     assert output.exit_code == 0
     assert "exited" in find(output, QLabel, "outputStatus").text()

@@ -1,7 +1,6 @@
 """The one error route: a sentence for every failure, one box at a time."""
 
 import shiboken6
-
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from desktop.engine.errors import EngineError, ErrorKind

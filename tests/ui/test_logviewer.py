@@ -4,6 +4,7 @@ line, tabs, save and copy."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -143,7 +144,7 @@ def test_stderr_is_told_apart_and_ansi_styles_are_kept(bed, qtbot):
     assert lines["ok out"].spans[0].style.fg == 2 and lines["ok out"].spans[0].style.bold
     assert lines["bad err"].spans[0].style.fg == 1
     assert lines["xy"].spans[0].style.fg == 208
-    row = [r for r in range(v.model.rowCount()) if v.model.line_at(r).text == "bad err"][0]
+    row = next(r for r in range(v.model.rowCount()) if v.model.line_at(r).text == "bad err")
     assert v.model.index(row).data(v.model.StreamRole) == STDERR
     # The stderr row is painted differently from a stdout row (tint and gutter mark).
     img = v.view.viewport().grab().toImage()
@@ -162,14 +163,14 @@ def test_search_highlight_next_previous_and_only_matching(bed, qtbot):
     v.set_search("error")
     assert len(v.model.hits) == 5
     assert v.model.rowCount() == 55  # everything still shown
-    first = v.find()
+    first = v.find_match()
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 10"
     assert not v.following  # jumping to a match lets go of the bottom
-    v.find()
+    v.find_match()
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 20"
-    v.find(backwards=True)
+    v.find_match(backwards=True)
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 10"
-    v.find(backwards=True)  # wraps to the last
+    v.find_match(backwards=True)  # wraps to the last
     assert v.model.line_at(v.view.currentIndex().row()).text == "ERROR at 50"
     assert v.search.count.text() == "5 of 5"
     v._update_count()  # as every frame does: the position stays counted
@@ -211,7 +212,8 @@ def test_enter_and_shift_enter_in_find_move_between_matches_selecting_one(bed, q
 
 
 def test_filter_keeps_up_with_new_lines(bed, qtbot):
-    name = bed.run("while [ ! -f /tmp/go ]; do sleep 0.1; done; for i in $(seq 1 30); do echo \"n $i\"; done; sleep 600")
+    name = bed.run("while [ ! -f /tmp/go ]; do sleep 0.1; done; "
+                   "for i in $(seq 1 30); do echo \"n $i\"; done; sleep 600")
     v = bed.open(name)
     v.set_search("n 2", only_matching=True)
     docker("exec", name, "touch", "/tmp/go")
@@ -246,7 +248,7 @@ def test_a_one_megabyte_line_does_not_freeze_the_window(bed, qtbot):
     got = texts(v)
     assert got[0] == "before" and got[2] == "after"
     assert len(got[1]) == 1_000_000 and set(got[1]) == {"x"}
-    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
     assert max(gaps) < 0.5, f"the GUI thread stalled {max(gaps) * 1000:.0f} ms"
 
 

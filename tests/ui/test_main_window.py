@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QWidget
 
 from desktop.engine.client import Engine
-from desktop.ui.shell.window import MainWindow
 from desktop.ui.common.table_model import Role
 from desktop.ui.containers.model import Column
+from desktop.ui.shell.window import MainWindow
 from tests.conftest import WHALESAY, docker
 
 
@@ -84,7 +84,8 @@ def test_one_container_event_sends_one_filtered_list_not_a_relist(window, qtbot,
     window.containers_model.modelReset.connect(lambda: resets.append(1))
     changed = []
     window.containers_model.dataChanged.connect(
-        lambda a, b, roles=(): changed.extend(window.containers_model.record(r).id for r in range(a.row(), b.row() + 1)))
+        lambda a, b, roles=(): changed.extend(window.containers_model.record(r).id
+                                              for r in range(a.row(), b.row() + 1)))
     docker("pause", names[1])
     qtbot.waitUntil(lambda: "Paused" in cell(window, names[1], Column.STATUS), timeout=5000)
     from urllib.parse import parse_qs
@@ -168,7 +169,8 @@ def test_bulk_stop_of_three(window, qtbot, cleanup):
         assert ps_field(n, "State") == "exited"
     # the selection survived the three updates, and the actions follow the new state
     assert {c.name for c in window.selected_containers()} == set(names)
-    qtbot.waitUntil(lambda: window.container_actions.start.isEnabled() and not window.container_actions.stop.isEnabled(), timeout=2000)
+    actions = window.container_actions
+    qtbot.waitUntil(lambda: actions.start.isEnabled() and not actions.stop.isEnabled(), timeout=2000)
 
 
 def test_a_failure_among_several_is_not_reported_as_done(window, qtbot, cleanup, route):

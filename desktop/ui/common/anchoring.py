@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, QPoint
+from PySide6.QtGui import QSinglePointEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 
@@ -35,7 +38,7 @@ class PointerAnchor(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind in (QEvent.Type.MouseMove, QEvent.Type.Enter):
-            self._pointer = event.position().toPoint()
+            self._pointer = cast(QSinglePointEvent, event).position().toPoint()  # QMouseEvent, QEnterEvent
         elif kind == QEvent.Type.Leave:
             self._pointer = None
         return False

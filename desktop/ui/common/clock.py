@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractProxyModel, QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtWidgets import QTableView
@@ -108,7 +109,7 @@ class TableClock(QObject):
     through proxies or not). It owns :attr:`timer` and follows the model and the views
     itself: rows added, changed, sorted, filtered, scrolled into view, a tab shown."""
 
-    def __init__(self, model: RecordTableModel, views: Sequence[QTableView],
+    def __init__(self, model: RecordTableModel[Any], views: Sequence[QTableView],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -194,7 +195,7 @@ class TableClock(QObject):
 
         def same_at(t: float) -> bool:
             texts = model.texts(record, t)
-            return all(texts[c] == h for c, h in zip(cols, held))
+            return all(texts[c] == h for c, h in zip(cols, held, strict=True))
 
         if not same_at(now):
             return 0.0

@@ -3,7 +3,7 @@ filter, or there is nothing yet (run a container, pull an image)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel
@@ -31,7 +31,7 @@ class EmptyNote(QLabel):
         view.viewport().installEventFilter(self)
         self.update_note()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self._place()
         return False

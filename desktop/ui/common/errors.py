@@ -9,10 +9,12 @@ is shown as a sentence, with the traceback only as a detail.
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
+import types
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -124,9 +126,9 @@ class ErrorRoute(QObject):
             return False
         lines = box.text().split("\n")
         if len(lines) < 12:
-            box.setText("\n".join(lines + [shown.message]))
+            box.setText("\n".join([*lines, shown.message]))
         elif not lines[-1].startswith("…"):
-            box.setText("\n".join(lines + ["… and more (see the log)"]))
+            box.setText("\n".join([*lines, "… and more (see the log)"]))
         if shown.detail:
             box.setDetailedText(f"{box.detailedText()}\n\n{shown.detail}".strip())
         return True
@@ -135,14 +137,10 @@ class ErrorRoute(QObject):
         return self.history[-1] if self.history else None
 
 
-_route: ErrorRoute | None = None
-
-
+@functools.cache
 def get_route() -> ErrorRoute:
-    global _route
-    if _route is None:
-        _route = ErrorRoute()
-    return _route
+    """The one route, made on first use (after the QApplication exists)."""
+    return ErrorRoute()
 
 
 def report(error: BaseException | str, *, context: str = "", serious: bool | None = None,
@@ -152,12 +150,13 @@ def report(error: BaseException | str, *, context: str = "", serious: bool | Non
     return get_route().report(error, context=context, serious=serious, parent=parent, offers=offers)
 
 
-def install_excepthook() -> Callable:
+def install_excepthook() -> Callable[[type[BaseException], BaseException, types.TracebackType | None], object]:
     previous = sys.excepthook
 
-    def hook(exc_type, exc, tb):
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: types.TracebackType | None) -> None:
         if exc_type is KeyboardInterrupt:
-            return previous(exc_type, exc, tb)
+            previous(exc_type, exc, tb)
+            return
         log.ui.error("unhandled exception", exc_info=(exc_type, exc, tb))
         try:
             report(exc, context="Something went wrong", serious=True)

@@ -8,9 +8,9 @@ or repository, tag, id (images), case-insensitively.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -81,7 +81,7 @@ class FilterProxy(QSortFilterProxyModel):
     """Filters rows; sorting is handed to the source model, which sorts itself far
     faster than a proxy calling back into Python for every comparison."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setDynamicSortFilter(True)
         self._text = ""
@@ -136,7 +136,7 @@ class FilterEdit(QLineEdit):
         self.setMinimumWidth(hint + 48)  # the whole hint fits, with the clear button
         self.setMaximumWidth(max(380, hint + 48))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
             self.clear()
             event.accept()

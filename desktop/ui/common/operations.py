@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
 from desktop.engine.credentials import registry_key
 from desktop.engine.errors import EngineError

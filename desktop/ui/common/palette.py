@@ -113,7 +113,7 @@ def _readable(fg: RGB, bg: RGB, ratio: float) -> RGB:
 def over(top: QColor, under: QColor) -> QColor:
     """``top`` (translucent) painted over ``under``."""
     a = top.alphaF()
-    return QColor(*(round(t + (u - t) * (1 - a)) for t, u in zip(rgb(top), rgb(under))))
+    return QColor(*(round(t + (u - t) * (1 - a)) for t, u in zip(rgb(top), rgb(under), strict=True)))
 
 
 def is_dark(palette: QPalette | None = None) -> bool:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any, Generic, Hashable, Iterable, Sequence, TypeVar
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 R = TypeVar("R")
 
@@ -33,7 +34,7 @@ class Role(enum.IntEnum):
 class RecordTableModel(QAbstractTableModel, Generic[R]):
     HEADERS: Sequence[str] = ()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[R] = []
         self._text: list[tuple[str, ...] | None] = []
@@ -139,7 +140,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         old_keys = [self.key(self._rows[i.row()]) for i in old_persistent]
         self._sort_rows()
         self.changePersistentIndexList(
-            old_persistent, [self.index(self._index[k], i.column()) for k, i in zip(old_keys, old_persistent)])
+            old_persistent,
+            [self.index(self._index[k], i.column()) for k, i in zip(old_keys, old_persistent, strict=True)])
         self.layoutChanged.emit()
 
     def _sort_rows(self) -> None:
@@ -235,14 +237,13 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if self._sort_column >= 0:
             # the destination counts rows before the move; row and row + 1 mean "stay"
             pos = self._position_for(record, skip=row)
-            if pos not in (row, row + 1):
-                if self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), pos):
-                    r, t = self._rows.pop(row), self._text.pop(row)
-                    dest = pos if pos < row else pos - 1
-                    self._rows.insert(dest, r)
-                    self._text.insert(dest, t)
-                    self._reindex()
-                    self.endMoveRows()
+            if pos not in (row, row + 1) and self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), pos):
+                r, t = self._rows.pop(row), self._text.pop(row)
+                dest = pos if pos < row else pos - 1
+                self._rows.insert(dest, r)
+                self._text.insert(dest, t)
+                self._reindex()
+                self.endMoveRows()
 
     def remove(self, key: Hashable) -> None:
         row = self._index.get(key)
@@ -264,7 +265,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         for row in ordered:
             self._text[row] = None
         first = last = ordered[0]
-        for row in ordered[1:] + [-1]:
+        for row in [*ordered[1:], -1]:
             if row == last + 1:
                 last = row
                 continue

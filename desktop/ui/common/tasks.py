@@ -10,19 +10,20 @@ previous one (a new refresh supersedes the old). Failures go to
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from desktop import log
 from desktop.ui.common import errors
 
-_tasks: set[asyncio.Task] = set()
-_named: dict[str, asyncio.Task] = {}
+_tasks: set[asyncio.Task[Any]] = set()
+_named: dict[str, asyncio.Task[Any]] = {}
 
 
 def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None, context: str = "",
           on_success: Callable[[Any], None] | None = None,
           on_error: Callable[[BaseException], None] | None = None,
-          serious: bool | None = None) -> asyncio.Task:
+          serious: bool | None = None) -> asyncio.Task[Any]:
     if name is not None:
         old = _named.get(name)
         if old is not None and not old.done():
@@ -32,7 +33,7 @@ def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None, context: s
     if name is not None:
         _named[name] = task
 
-    def done(t: asyncio.Task) -> None:
+    def done(t: asyncio.Task[Any]) -> None:
         _tasks.discard(t)
         if name is not None and _named.get(name) is t:
             del _named[name]
@@ -58,12 +59,12 @@ def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None, context: s
     return task
 
 
-def running(name: str) -> asyncio.Task | None:
+def running(name: str) -> asyncio.Task[Any] | None:
     t = _named.get(name)
     return t if t is not None and not t.done() else None
 
 
-def pending() -> list[asyncio.Task]:
+def pending() -> list[asyncio.Task[Any]]:
     return [t for t in _tasks if not t.done()]
 
 
@@ -73,7 +74,7 @@ async def cancel_all(timeout: float = 2.0) -> None:
     for t in live:
         t.cancel()
     if live:
-        done, still = await asyncio.wait(live, timeout=timeout)
+        _done, still = await asyncio.wait(live, timeout=timeout)
         if still:
             log.ui.warning("%d background tasks did not stop in time", len(still))
 

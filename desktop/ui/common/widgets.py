@@ -11,17 +11,25 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QTextOption
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
-    QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
-    QToolButton, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.ui.common import palette as colors
-from desktop.ui.common.palette import Tone  # the dialogs import it from here
+from desktop.ui.common.palette import Tone as Tone  # the dialogs import it from here
 
 
-def fixed_font():
+def fixed_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
@@ -64,7 +72,7 @@ class FieldMessage(QLabel):
     def note(self, text: str) -> None:
         self.show_message(Tone.NOTE, text)
 
-    def clear(self) -> None:  # noqa: D401 - QLabel.clear, and forget the tone
+    def clear(self) -> None:  # QLabel.clear, and forget the tone
         self.tone = None
         super().clear()
         self.hide()
@@ -91,7 +99,8 @@ def field_row(field: QWidget, message: FieldMessage, *extra: QWidget) -> QWidget
     return box
 
 
-def dialog_buttons(dialog, ok_text: str, *extra) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+def dialog_buttons(dialog: QDialog, ok_text: str,
+                   *extra: QPushButton) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
     """The OK/Cancel row every dialog has (``okButton``, ``cancelButton``), with
     ``extra`` buttons (action role) between them."""
     box = QDialogButtonBox(dialog)
@@ -204,7 +213,7 @@ class GiveBackHeight(QObject):
             return max(int(lay.totalHeightForWidth(d.width())), d.minimumHeight())
         return max(int(d.sizeHint().height()), d.minimumHeight())
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.LayoutRequest:
             self._timer.start()

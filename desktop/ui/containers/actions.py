@@ -3,9 +3,10 @@ start/stop/…, the remove confirmation, rename in place, opening a published po
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPoint, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QMenu, QMessageBox, QStatusBar, QTableView, QWidget
 
@@ -57,7 +58,9 @@ class ContainerActions(QObject):
         self._status = status
         self._confirm_box: QMessageBox | None = None
         w = table.window()
-        act = lambda *a, **k: make_action(w, *a, **k)  # noqa: E731 - a short local alias
+
+        def act(name: str, text: str, slot: Callable[[], object], **kw: Any) -> QAction:
+            return make_action(w, name, text, slot, **kw)
         self.start = act("actionStart", "&Start", lambda: self.bulk("start"), shortcut="Ctrl+Shift+S",
                          icon="start", tip="Start the selected containers")
         self.stop = act("actionStop", "S&top", lambda: self.bulk("stop"), shortcut="Ctrl+Shift+X",
@@ -249,7 +252,9 @@ class ContainerActions(QObject):
         if c is not None and published:
             sub = menu.addMenu("Open in &Browser")
             for p in published:
+                def open_this(p: Port = p, c: Container = c) -> None:  # bound now, not when clicked
+                    self.open_port(c, p)
                 sub.addAction(f"{browser_host(self.engine.host, p.ip)}:{p.public_port} → {p.private_port}/{p.type}",
-                              lambda p=p, c=c: self.open_port(c, p))
+                              open_this)
         menu.popup(self.table.viewport().mapToGlobal(pos))
         return menu

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 
 from desktop.engine import formatting
@@ -56,7 +57,7 @@ class ContainersModel(RecordTableModel[Container]):
     EXTRA_ROLES = frozenset({Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
                              Qt.ItemDataRole.AccessibleTextRole})
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._listed_at: dict[str, float] = {}
         #: called by setData on the NAMES column: (container, new name) -> accepted
@@ -72,7 +73,7 @@ class ContainersModel(RecordTableModel[Container]):
             cols[Column.STATUS] = aged_status(c.status, now - listed)
         return tuple(cols)
 
-    def time_columns(self):
+    def time_columns(self) -> Sequence[int]:
         return (Column.CREATED, Column.STATUS)
 
     def sort_value(self, c: Container, column: int) -> Any:
@@ -110,7 +111,7 @@ class ContainersModel(RecordTableModel[Container]):
         return None
 
     # -- changes keep the time each row was listed (for ageing STATUS) -----------------------
-    def sync(self, records) -> None:
+    def sync(self, records: Iterable[Container]) -> None:
         records = list(records)
         now = time.time()
         for c in records:
@@ -120,7 +121,7 @@ class ContainersModel(RecordTableModel[Container]):
             del self._listed_at[gone]
         super().sync(records)
 
-    def reset(self, records) -> None:
+    def reset(self, records: Iterable[Container]) -> None:
         records = list(records)
         now = time.time()
         self._listed_at = {c.id: now for c in records}
@@ -134,7 +135,8 @@ class ContainersModel(RecordTableModel[Container]):
             self._text[row] = None
 
     def remove(self, key: Hashable) -> None:
-        self._listed_at.pop(key, None)  # type: ignore[arg-type]
+        if isinstance(key, str):  # a container's key is its id
+            self._listed_at.pop(key, None)
         super().remove(key)
 
     # -- rename in place ---------------------------------------------------------------
@@ -144,7 +146,8 @@ class ContainersModel(RecordTableModel[Container]):
             f |= Qt.ItemFlag.ItemIsEditable
         return f
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != Column.NAMES:
             return False
         c = self.record(index.row())

@@ -4,7 +4,7 @@ pointer becomes a hand over it, and a click opens the page (a menu when there ar
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QMouseEvent, QPalette
@@ -20,7 +20,8 @@ class PortsLink(QStyledItemDelegate):
     """Delegate of the PORTS column and the click on it. ``host()`` is the engine's
     address (a remote engine's pages are on its host); ``open(container, port)`` opens one."""
 
-    def __init__(self, view: QTableView, host: Callable[[], str], open_port: Callable[[Container, Port], object]) -> None:
+    def __init__(self, view: QTableView, host: Callable[[], str],
+                 open_port: Callable[[Container, Port], object]) -> None:
         super().__init__(view)
         self.view = view
         self._host = host
@@ -36,7 +37,7 @@ class PortsLink(QStyledItemDelegate):
         c: Container | None = index.data(Role.Record)
         return c, web_ports(c.ports) if c is not None else []
 
-    def initStyleOption(self, option: QStyleOptionViewItem,  # noqa: N802 (Qt)
+    def initStyleOption(self, option: QStyleOptionViewItem,
                         index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
         if self._ports_at(index)[1]:
@@ -45,7 +46,7 @@ class PortsLink(QStyledItemDelegate):
             option.palette.setColor(QPalette.ColorRole.Text, link)
             option.palette.setColor(QPalette.ColorRole.WindowText, link)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.MouseMove:
             assert isinstance(event, QMouseEvent)
@@ -84,7 +85,8 @@ class PortsLink(QStyledItemDelegate):
         menu = QMenu(self.view)
         menu.setObjectName("portsMenu")
         for p in ports:
-            menu.addAction(f"{port_url(self._host(), p)}  → {p.private_port}/{p.type}",
-                           lambda p=p: self._open(c, p))
+            def open_this(p: Port = p) -> None:  # bound now, not when clicked
+                self._open(c, p)
+            menu.addAction(f"{port_url(self._host(), p)}  → {p.private_port}/{p.type}", open_this)
         self.menu = menu
         menu.popup(where if where is not None else self.view.mapToGlobal(self.view.rect().center()))  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ does — the typed text is never thrown away by a message box."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeyEvent
@@ -50,7 +50,7 @@ class RenameEditor(QLineEdit):
         self.message.move(max(0, min(g.left(), self._view.viewport().width() - width)), g.bottom() + 2)
         self.message.raise_()
 
-    def moveEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 (Qt)
+    def moveEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().moveEvent(event)
         if self.message.isVisible():
             self._place_message()
@@ -65,7 +65,7 @@ class RenameDelegate(QStyledItemDelegate):
         self._view = view
         self._taken = taken
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,  # noqa: N802 (Qt)
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
                      index: QModelIndex | QPersistentModelIndex) -> QWidget:
         container: Container | None = index.data(Role.Record)
 
@@ -83,7 +83,7 @@ class RenameDelegate(QStyledItemDelegate):
         editor.installEventFilter(self)
         return editor
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if isinstance(obj, RenameEditor) and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not obj.check():

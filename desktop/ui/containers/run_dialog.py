@@ -11,34 +11,62 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from collections.abc import Sequence
-from typing import Any, Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFileDialog,
-    QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
-    QPushButton, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.engine.client import Engine
+from desktop.engine.commands import run_command
+from desktop.engine.credentials import registry_title
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import (
-    parse_command, parse_env, parse_image_reference, parse_ports, parse_volumes, registry_of_reference,
+    parse_command,
+    parse_env,
+    parse_image_reference,
+    parse_ports,
+    parse_volumes,
+    registry_of_reference,
     validate_container_name,
 )
+from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.engine.records import Container, Image, PortMapping, RunSpec
 from desktop.engine.states import State
 from desktop.engine.store import EngineStore
 from desktop.ui.common import errors
-from desktop.engine.commands import run_command
-from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import (
-    Collapsible, CopyableLine, FieldMessage, GiveBackHeight, Tone, dialog_buttons, field_row, fixed_font,
+    Collapsible,
+    CopyableLine,
+    FieldMessage,
+    GiveBackHeight,
+    Tone,
+    dialog_buttons,
+    field_row,
+    fixed_font,
 )
-from desktop.engine.credentials import registry_title
 from desktop.ui.containers.output_dialog import OutputDialog
 
 RESTART_POLICIES = (
@@ -591,7 +619,7 @@ class RunDialog(QDialog):
     def _table_text(self) -> str:
         specs = []
         for r in range(self.ports_table.rowCount()):
-            cells = [self.ports_table.item(r, c).text() if self.ports_table.item(r, c) else ""
+            cells = [item.text() if (item := self.ports_table.item(r, c)) is not None else ""
                      for c in range(len(PORT_COLUMNS))]
             spec = _row_spec(*cells)
             if spec:
@@ -617,7 +645,9 @@ class RunDialog(QDialog):
         finally:
             self._syncing_ports = False
         self.ports_table.setCurrentCell(row, 1)
-        self.ports_table.editItem(self.ports_table.item(row, 1))
+        host_port = self.ports_table.item(row, 1)
+        if host_port is not None:  # set just above
+            self.ports_table.editItem(host_port)
 
     def _remove_port_rows(self) -> None:
         rows = sorted({i.row() for i in self.ports_table.selectedIndexes()}, reverse=True)

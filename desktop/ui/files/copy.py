@@ -18,23 +18,40 @@ No nested event loops: the dialog is shown with ``open()``, the work runs as tas
 
 from __future__ import annotations
 
+import asyncio
 import os
 import posixpath
 import time
+from collections.abc import Callable
+from typing import Any, cast
 from urllib.parse import quote
-from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QFont, QPalette
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
-    QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop import log
 from desktop.engine import archive
-from desktop.engine.archive import CopyPlan, CopyResult, Progress
 from desktop.engine.addresses import port_url, web_ports
+from desktop.engine.archive import CopyPlan, CopyResult, Progress
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import progress_size
@@ -49,7 +66,7 @@ WEB_ROOTS = ("/usr/local/apache2/htdocs", "/usr/share/nginx/html", "/var/www/htm
              "/srv/http")
 
 
-def local_paths(mime) -> list[str]:
+def local_paths(mime: QMimeData | None) -> list[str]:
     """The local files and folders a drag carries (none if it carries anything else)."""
     if mime is None or not mime.hasUrls():
         return []
@@ -123,12 +140,13 @@ class ContainerDropTarget(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         t = event.type()
         if t in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            if not local_paths(event.mimeData()):
+            drag = cast(QDragMoveEvent, event)  # QDragEnterEvent is a QDragMoveEvent
+            if not local_paths(drag.mimeData()):
                 return False
             if t == QEvent.Type.DragEnter:
-                event.setDropAction(Qt.DropAction.CopyAction)
-                event.accept()   # keep receiving moves even between rows
-            self._hover(event)
+                drag.setDropAction(Qt.DropAction.CopyAction)
+                drag.accept()   # keep receiving moves even between rows
+            self._hover(drag)
             if t == QEvent.Type.DragEnter:
                 event.accept()
             return True
@@ -137,23 +155,24 @@ class ContainerDropTarget(QObject):
             return False
         if t == QEvent.Type.Drop:
             self.highlight.hide()
-            paths = local_paths(event.mimeData())
+            drop = cast(QDropEvent, event)
+            paths = local_paths(drop.mimeData())
             if not paths:
                 return False
-            pos = event.position().toPoint()
+            pos = drop.position().toPoint()
             container = self.container_at(pos)
             if container is None:
-                event.ignore()
+                drop.ignore()
                 return True
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
+            drop.setDropAction(Qt.DropAction.CopyAction)
+            drop.accept()
             dest = self.dest_at(pos) if self.dest_at is not None else None
             self.dropped.emit(container, paths)
             self.open_dialog(container, paths, dest)
             return True
         return False
 
-    def open_dialog(self, container: Container, paths: list[str], dest: str | None = None) -> "CopyDialog":
+    def open_dialog(self, container: Container, paths: list[str], dest: str | None = None) -> CopyDialog:
         dialog = CopyDialog(self.engine, container, paths, parent=self.view.window(), dest=dest,
                             settings=self.settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -212,9 +231,10 @@ class CopyDialog(QDialog):
         self.state = ""
         self.plan: CopyPlan | None = None
         self.progress: Progress | None = None
-        self.result: CopyResult | None = None
+        # the copy's outcome; QDialog.result() (the exit code) is not used by this dialog
+        self.result: CopyResult | None = None  # type: ignore[assignment]
         self.error: EngineError | None = None
-        self._task = None
+        self._task: asyncio.Task[Any] | None = None
         self._samples: list[tuple[float, int]] = []
         self.setObjectName("copyDialog")
         self.setWindowTitle(f"Copy to {container.name}")
@@ -434,7 +454,7 @@ class CopyDialog(QDialog):
     # -- the destination proposed ------------------------------------------------------
     def _prefill(self) -> None:
         last = self.settings.value(settings_key(self.container.image), "", type=str)
-        if last:
+        if isinstance(last, str) and last:
             self.destEdit.setText(last)
             if last in WEB_ROOTS and len(self._folders) == len(self.paths) == 1:
                 self.contentsCheck.setChecked(True)  # a site dropped again replaces the site

@@ -14,13 +14,26 @@ import datetime
 import posixpath
 import shutil
 import tempfile
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDrag, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QProgressBar, QPushButton, QStyle, QToolButton, QTreeView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.engine import archive
@@ -34,14 +47,15 @@ from desktop.ui.common.actions import copy_into_menu
 from desktop.ui.files.copy import ContainerDropTarget, CopyDialog, choose_and_copy
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+T = TypeVar("T")
 
 
 class _FileView(QTreeView):
-    def __init__(self, panel: "FilesPanel") -> None:
+    def __init__(self, panel: FilesPanel) -> None:
         super().__init__(panel)
         self._panel = panel
 
-    def startDrag(self, actions: Any) -> None:  # noqa: N802 (Qt name)
+    def startDrag(self, actions: Any) -> None:
         self._panel.begin_drag()
 
 
@@ -205,7 +219,7 @@ class FilesPanel(QWidget):
         self.fileList.resizeColumnToContents(1)
         self.fileList.resizeColumnToContents(2)
 
-    def _open_index(self, index) -> None:
+    def _open_index(self, index: QModelIndex) -> None:
         e = self.model.index(index.row(), 0).data(ENTRY_ROLE)
         if e is not None and e.is_dir:
             self.navigate(posixpath.join(self.path, e.name))
@@ -235,7 +249,7 @@ class FilesPanel(QWidget):
             results.append(await archive.copy_out(self.engine, self.container.id, p, local_dir, self.progress))
         return results
 
-    def _run(self, what: str, coro, on_success) -> None:
+    def _run(self, what: str, coro: Coroutine[Any, Any, T], on_success: Callable[[T], None]) -> None:
         self.filesProgress.setValue(0)
         self.filesProgress.show()
         self.cancelButton.show()
@@ -249,7 +263,7 @@ class FilesPanel(QWidget):
             self.cancelButton.hide()
             self.saveButton.setEnabled(True)
 
-        def ok(value: Any) -> None:
+        def ok(value: T) -> None:
             finish()
             on_success(value)
 
@@ -300,11 +314,12 @@ class FilesPanel(QWidget):
         dialog.open()
 
     def save_to(self, paths: list[str], local_dir: str) -> None:
-        def done(results: list) -> None:
+        def done(results: list[archive.CopyOutResult]) -> None:
             prog = self.progress          # one Progress for all of them: its totals are the sums
             n = prog.files_done if prog else 0
             size = prog.bytes_done if prog else 0
-            self.statusLabel.setText(f"Saved {n} {'item' if n == 1 else 'items'} ({progress_size(size)}) to {local_dir}.")
+            items = "item" if n == 1 else "items"
+            self.statusLabel.setText(f"Saved {n} {items} ({progress_size(size)}) to {local_dir}.")
             self.saved.emit(results)
 
         self._run(f"Saving to {local_dir}…", self.save(paths, local_dir), done)

@@ -3,7 +3,7 @@ selecting an image once a pull has brought it."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
@@ -119,7 +119,8 @@ class ImageActions(QObject):
         def said(cs: list[Container]) -> str:
             names = [c.name for c in cs[:4]] + ([f"{len(cs) - 4} more"] if len(cs) > 4 else [])
             return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
-        parts = ([f"{said(running)} (running)"] if running else []) + ([f"{said(stopped)} (stopped)"] if stopped else [])
+        parts = (([f"{said(running)} (running)"] if running else [])
+                 + ([f"{said(stopped)} (stopped)"] if stopped else []))
         message = (f"Cannot remove {ref}: the {'container' if len(users) == 1 else 'containers'} "
                    f"{' and '.join(parts)} {'uses' if len(users) == 1 else 'use'} it.")
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any, Hashable
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt
 
 from desktop.engine import formatting
 from desktop.engine.formatting import ImageRow
+from desktop.engine.records import Image
 from desktop.ui.common.table_model import RecordTableModel
 
 
@@ -33,7 +35,7 @@ class ImagesModel(RecordTableModel[ImageRow]):
     def same(self, old: ImageRow, new: ImageRow) -> bool:
         return old.image == new.image and old.repository == new.repository and old.tag == new.tag
 
-    def time_columns(self):
+    def time_columns(self) -> Sequence[int]:
         return (Column.CREATED,)
 
     def sort_value(self, row: ImageRow, column: int) -> Any:
@@ -57,5 +59,5 @@ class ImagesModel(RecordTableModel[ImageRow]):
                 return "\n".join(row.image.repo_digests)
         return None
 
-    def sync_images(self, images) -> None:
+    def sync_images(self, images: Iterable[Image]) -> None:
         self.sync(formatting.image_rows(images, time.time()))

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit,
-    QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.engine.client import Engine
+from desktop.engine.credentials import registry_title
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.formatting import progress_size
-from desktop.engine.credentials import registry_title
 from desktop.engine.parsing import familiar_reference, parse_image_reference, registry_of_reference
 from desktop.engine.pulling import PullTracker, follow_pull
 from desktop.engine.records import PullProgress
@@ -106,7 +117,7 @@ class PullDialog(QDialog):
         self._check()
         self._give_back_height = GiveBackHeight(self)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ref_edit.setFocus()  # typing goes to the image name, not to the buttons
 

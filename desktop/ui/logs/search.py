@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import cast
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from desktop.engine.logbuffer import Matcher
@@ -88,7 +89,8 @@ class SearchBar(QWidget):
             self.next.emit()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.field and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+        if (obj is self.field and event.type() == QEvent.Type.KeyPress
+                and cast(QKeyEvent, event).key() == Qt.Key.Key_Escape):
             self.closed.emit()
             return True
         return super().eventFilter(obj, event)
@@ -163,8 +165,9 @@ class Finder(QObject):
             self.view.delegate.current_seq = None
             bar.count.setText("")
         self.matchesChanged.emit()
-        if current is not None and self.model.row_of_seq(current) is not None:
-            self.view.scrollTo(self.model.index(self.model.row_of_seq(current)))
+        row = self.model.row_of_seq(current) if current is not None else None
+        if row is not None:
+            self.view.scrollTo(self.model.index(row))
         elif self.follow.isChecked():
             self.view.scrollToBottom()
         self.view.viewport().update()

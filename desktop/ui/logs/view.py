@@ -6,12 +6,30 @@ screen, so neither a fast container nor a 1 MB line can stall the window.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHeaderView, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QWidget,
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
 )
 
 from desktop.engine.logbuffer import MIN_CONTRAST, STDERR, Span, Style
@@ -31,7 +49,7 @@ class LogDelegate(QStyledItemDelegate):
     GUTTER = 6
     PAD = 8
 
-    def __init__(self, view: "LogView") -> None:
+    def __init__(self, view: LogView) -> None:
         super().__init__(view)
         self.view = view
         self.show_timestamps = False
@@ -51,7 +69,7 @@ class LogDelegate(QStyledItemDelegate):
         self.row_h = int(fm.height() + 3)
 
     def text_x(self) -> float:
-        x = self.GUTTER + self.PAD
+        x: float = self.GUTTER + self.PAD
         if self.show_timestamps:
             x += self.char_w * 24
         return x
@@ -79,7 +97,8 @@ class LogDelegate(QStyledItemDelegate):
             c = self._readable[key] = palette.readable_on(fg, bg, ratio)
         return c
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         rect: QRect = option.rect
         self.paint_row(painter, index.row(), rect.x(), rect.y(), rect.height())
 
@@ -291,7 +310,7 @@ class LogView(QTableView):
         model.modelReset.connect(self._selection_changed)
         self.relayout()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         """Paint the rows in the exposed area straight through the delegate.
 
         The table's own painting asks the model for flags and data and builds a style
@@ -329,7 +348,7 @@ class LogView(QTableView):
         if self.columnWidth(0) != width:
             self.setColumnWidth(0, width)
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.viewport_width = self.viewport().width()
         self.relayout()
@@ -340,7 +359,8 @@ class LogView(QTableView):
     def _selection_changed(self) -> None:
         self._any_selected = self._selection.hasSelection()
 
-    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+    def scrollTo(self, index: QModelIndex | QPersistentModelIndex,
+                 hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
         # Only vertically: a row is as wide as the longest line, and jumping to its
         # start would throw away the user's horizontal position.
         h = self.horizontalScrollBar().value()
@@ -364,7 +384,7 @@ class LogView(QTableView):
                 out.append(ln.text)
         return "\n".join(out)
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
             text = self.selected_text()
             if text:

@@ -78,14 +78,14 @@ class LogViewer(QWidget):
         sb.valueChanged.connect(self._on_scrolled)
         sb.rangeChanged.connect(self._on_range)
         self.search.changed.connect(self._apply_search)
-        self.search.next.connect(lambda: self.find(False))
-        self.search.previous.connect(lambda: self.find(True))
+        self.search.next.connect(lambda: self.find_match(False))
+        self.search.previous.connect(lambda: self.find_match(True))
         self.search.closed.connect(self.hide_search)
         QShortcut(QKeySequence.StandardKey.Find, self, self.show_search,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence.StandardKey.FindNext, self, lambda: self.find(False),
+        QShortcut(QKeySequence.StandardKey.FindNext, self, lambda: self.find_match(False),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence.StandardKey.FindPrevious, self, lambda: self.find(True),
+        QShortcut(QKeySequence.StandardKey.FindPrevious, self, lambda: self.find_match(True),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.stream.start()
 
@@ -94,7 +94,9 @@ class LogViewer(QWidget):
         bar.follow_btn.toggled.connect(self._on_follow_toggled)
         bar.ts_btn.toggled.connect(self.set_timestamps)
         bar.tail_box.activated.connect(lambda _i: self.reload())
-        bar.tail_box.lineEdit().editingFinished.connect(self.reload)
+        tail_edit = bar.tail_box.lineEdit()
+        assert tail_edit is not None, "the toolbar makes the tail box editable, which gives it a line edit"
+        tail_edit.editingFinished.connect(self.reload)
         bar.since_box.activated.connect(lambda _i: self.reload())
         bar.find_btn.clicked.connect(self.show_search)
         bar.save_btn.clicked.connect(self.ask_save)
@@ -223,7 +225,7 @@ class LogViewer(QWidget):
         self.stream.flush()
         self.finder.apply()
 
-    def find(self, backwards: bool = False) -> int | None:
+    def find_match(self, backwards: bool = False) -> int | None:
         """Go to the next (or previous) matching line; returns its sequence number."""
         return self.finder.find(backwards)
 

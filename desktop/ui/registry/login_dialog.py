@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.engine.client import Engine
 from desktop.engine.credentials import DOCKER_HUB, registry_key, registry_title
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.parsing import parse_image_reference
-from desktop.ui.common import errors
 from desktop.ui.common.operations import Operations
 from desktop.ui.common.widgets import FieldMessage, GiveBackHeight, dialog_buttons, field_row
 
@@ -140,7 +144,7 @@ class LoginDialog(QDialog):
         if self.isVisible():
             self._refresh_status()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._busy:
             self._refresh_status()

@@ -3,14 +3,14 @@ warning, before quitting, that logins kept only in memory will be lost."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QMenu, QMessageBox, QToolButton, QWidget
 
 from desktop.engine.client import Engine
-from desktop.ui.common.operations import Operations
 from desktop.engine.credentials import registry_title
+from desktop.ui.common.operations import Operations
 
 LAST_REGISTRY_KEY = "login/lastRegistry"
 
@@ -61,7 +61,9 @@ class LoginsButton(QToolButton):
         menu = self.menu()
         menu.clear()
         for r in registries:
-            a = menu.addAction(f"Log Out of {registry_title(r)}", lambda r=r: self.log_out(r))
+            def log_out(r: str = r) -> None:  # bound now, not when clicked
+                self.log_out(r)
+            a = menu.addAction(f"Log Out of {registry_title(r)}", log_out)
             a.setObjectName("logoutAction")
         menu.addSeparator()
         menu.addAction("Log In to Another Registry…", lambda: self.loginRequested.emit(""))

@@ -14,7 +14,6 @@ from desktop.ui.common import errors, tasks
 from desktop.ui.common.live import LiveEngine
 from desktop.ui.common.operations import Operations
 
-
 #: more rows changed at once than this are applied as one diff of the whole list
 BURST = 24
 
@@ -114,10 +113,12 @@ class Connection(QObject):
         except EngineError as exc:
             errors.report(exc, context="Connecting", serious=True)
             return
+
+        def refused(exc: EngineError) -> None:
+            errors.report(EngineError(exc.kind, f"{exc.message} Still connected to {label}.", exc.detail),
+                          context=f"Connecting to {host or context}", serious=True)
         self._ops.run("connect", lambda: self.trial(engine), context=f"Connecting to {host or context}",
-                      refused=lambda exc: errors.report(
-                          EngineError(exc.kind, f"{exc.message} Still connected to {label}.", exc.detail),
-                          context=f"Connecting to {host or context}", serious=True))
+                      refused=refused)
 
     def switch(self, engine: Engine) -> None:
         """Follow another engine: every view starts over."""

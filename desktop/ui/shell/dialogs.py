@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow
@@ -21,13 +22,13 @@ if TYPE_CHECKING:  # imported on first use: the window starts without them
 
 class Dialogs(QObject):
     """One of each dialog at a time, on the window's engine. ``created`` is called with
-    a new container's id, ``pulled`` with a pulled reference; ``loginsChanged`` fires
+    a new container's id (what it returns is not used), ``pulled`` with a pulled reference; ``loginsChanged`` fires
     after a login or a logout."""
 
     loginsChanged = Signal()
 
     def __init__(self, window: QMainWindow, connection: Connection, images: ImagesModel, *,
-                 created: Callable[[str], None], pulled: Callable[[str], None]) -> None:
+                 created: Callable[[str], object], pulled: Callable[[str], None]) -> None:
         super().__init__(window)
         self.window = window
         self.connection = connection

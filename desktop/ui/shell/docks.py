@@ -13,7 +13,7 @@ from desktop.ui.shell.connection import Connection
 if TYPE_CHECKING:  # imported on first use: the window starts without them
     from desktop.ui.files.copy import CopyDialog
     from desktop.ui.files.panel import FilesPanel
-    from desktop.ui.logs.viewer import LogTabs
+    from desktop.ui.logs.tabs import LogTabs
 
 
 class Docks(QObject):
@@ -43,7 +43,7 @@ class Docks(QObject):
         self.files_dock.hide()
 
     def open_logs(self, c: Container) -> None:
-        from desktop.ui.logs.viewer import LogTabs
+        from desktop.ui.logs.tabs import LogTabs
 
         if self.log_tabs is None:
             self.log_tabs = LogTabs(self.connection.engine, self.connection.live, self.log_dock)

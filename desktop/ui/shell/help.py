@@ -63,7 +63,7 @@ def show_getting_started(parent: QWidget) -> QDialog:
 
 def shortcuts_html(actions: list[QAction]) -> str:
     rows = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for a in actions:
         keys = a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         text = a.text().replace("&", "").rstrip("…")

@@ -5,10 +5,20 @@ switching in :class:`~desktop.ui.shell.connection.Connection`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout, QMainWindow, QMessageBox, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop import __version__
@@ -119,8 +129,8 @@ class MainWindow(QMainWindow):
         self.images_table = make_table(self, "imagesTable", self.images_proxy)
         for col, w in CONTAINER_WIDTHS.items():
             self.containers_table.setColumnWidth(col, w)
-        for col, w in enumerate(IMAGE_WIDTHS):
-            self.images_table.setColumnWidth(col, w)
+        for image_col, w in enumerate(IMAGE_WIDTHS):
+            self.images_table.setColumnWidth(image_col, w)
         self.containers_table.sortByColumn(CColumn.CREATED, Qt.SortOrder.DescendingOrder)
         self.images_table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
 
@@ -162,8 +172,8 @@ class MainWindow(QMainWindow):
             m.dataChanged.connect(self._update_actions_soon)  # a state changed under the selection
 
     def _build_window_actions(self) -> None:
-        def act(*args, **kwargs):  # type: ignore[no-untyped-def]
-            a = make_action(self, *args, **kwargs)
+        def act(name: str, text: str, slot: Callable[[], object], **kw: Any) -> QAction:
+            a = make_action(self, name, text, slot, **kw)
             self.addAction(a)
             return a
         self.action_run = act("actionRun", "&Run…", self.dialogs.open_run, shortcut="Ctrl+R", icon="run",
@@ -331,7 +341,7 @@ class MainWindow(QMainWindow):
         on_containers = self.tabs.currentWidget() is self.containers_table
         self.container_actions.update(on_containers)
         self.image_actions.update(not on_containers)
-        for bar, shown in zip(self._tab_bars, (on_containers, not on_containers)):
+        for bar, shown in zip(self._tab_bars, (on_containers, not on_containers), strict=True):
             bar.setVisible(shown)
 
     def _update_counts(self, *args: object) -> None:
@@ -412,7 +422,7 @@ class MainWindow(QMainWindow):
         s.setValue("tables/images/header", self.images_table.horizontalHeader().saveState())
         s.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._quit_confirmed and confirm_quit_with_memory_logins(self, self.engine, self._quit_anyway):
             event.ignore()  # asked first: logins kept only in memory would be lost
             return
