@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from dataclasses import replace
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Literal, Protocol
 
 from desktop import log

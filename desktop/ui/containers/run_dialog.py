@@ -192,6 +192,7 @@ class RunDialog(QDialog):
         self._cancellable = True
         self._syncing_ports = False
         self._login_registry = ""
+        self._refused_message: FieldMessage | None = None  # where the engine's last refusal is shown
         self.setObjectName("runDialog")
         self.setWindowTitle("Run a Container")
         self.setAccessibleName("Run a container")
@@ -397,6 +398,8 @@ class RunDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(620)
 
+        for edit in (self.image_edit, self.name_edit, self.ports_edit):  # edited: the refusal is old news
+            edit.textChanged.connect(self._forget_refusal)
         self.image_edit.textChanged.connect(self._image_changed)
         self.name_edit.textChanged.connect(lambda _: self._check_name())
         self.command_edit.textChanged.connect(lambda _: self._check_command())
@@ -409,12 +412,23 @@ class RunDialog(QDialog):
     # ------------------------------------------------------------------ the engine's picture
     def _read_store(self) -> None:
         """Take the containers and images from the store (memory, no request) and check
-        the fields against them again."""
+        the fields against them again — except one that shows the engine's refusal (a
+        port in use, a name taken): that stays until the field is edited, though the
+        refused create's own events change the store."""
         self._images = list(self.store.images)
         self._image_names |= {t for i in self._images for t in i.repo_tags}
         self._containers = list(self.store.containers)
         self._refresh_completer()
-        self._validate_all()
+        refused = {m for m in (self.image_message, self.name_message, self.ports_message)
+                   if m.tone is Tone.ERROR and m is self._refused_message}
+        checks = ((self.image_message, self._check_image), (self.name_message, self._check_name),
+                  (self.ports_message, self._check_ports))
+        for message, check in checks:
+            if message not in refused:
+                check()
+
+    def _forget_refusal(self, _text: str = "") -> None:
+        self._refused_message = None
 
     @property
     def is_loaded(self) -> bool:
@@ -807,6 +821,9 @@ class RunDialog(QDialog):
 
     def _show_engine_error(self, exc: EngineError, image: str) -> None:
         kind = exc.kind
+        self._refused_message = {ErrorKind.NAME_IN_USE: self.name_message, ErrorKind.PORT_IN_USE: self.ports_message,
+                                 ErrorKind.UNAUTHORIZED: self.image_message,
+                                 ErrorKind.IMAGE_NOT_FOUND: self.image_message}.get(kind)
         if kind is ErrorKind.NAME_IN_USE:
             self.name_message.error(exc.message + " Choose another name.")
             self.name_edit.selectAll()
