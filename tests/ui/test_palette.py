@@ -188,3 +188,19 @@ def test_hints_in_empty_fields_are_readable(qapp):
     plain = QPalette("#ffffff")
     shown = over(plain.color(QPalette.ColorRole.PlaceholderText), plain.color(QPalette.ColorRole.Base))
     assert contrast_of(shown, plain.color(QPalette.ColorRole.Base)) < 4.5  # what Qt gives by itself
+
+
+def test_a_note_after_an_error_is_in_the_text_colour(qapp):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    from desktop.ui.common.widgets import FieldMessage
+
+    field = QLineEdit()
+    message = FieldMessage("m", field)
+    message.error("wrong")
+    red = message.palette().color(QPalette.ColorRole.WindowText)
+    message.note("No tag given: latest will be pulled.")
+    shown = message.palette().color(QPalette.ColorRole.WindowText)
+    assert shown != red
+    assert shown == palette.tone(palette.Tone.NOTE, QApplication.palette(message))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -56,7 +57,9 @@ class FieldMessage(QLabel):
     def show_message(self, tone: Tone, text: str) -> None:
         self.tone = tone
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, colors.tone(tone, palette))
+        # the colour comes from the application's palette: this label's own was recoloured
+        # by the last message (a note after an error was red)
+        palette.setColor(QPalette.ColorRole.WindowText, colors.tone(tone, QApplication.palette(self)))
         self.setPalette(palette)
         self.setText(text)
         self.setVisible(bool(text))
