@@ -74,3 +74,30 @@ def settings(tmp_path):
 
     s = QSettings(str(tmp_path / "berth.ini"), QSettings.Format.IniFormat)
     yield s
+
+
+def open_window(qtbot, host: str | None = None):
+    """Berth's main window on a real engine, shown and following it; connected when returned."""
+    from desktop.engine.client import Engine
+    from desktop.ui.shell.window import MainWindow
+
+    w = MainWindow(Engine(host=host))
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    qtbot.waitUntil(lambda: w.live is not None and w.live.is_connected, timeout=15000)
+    return w
+
+
+def close_window(w) -> None:
+    if w.live is not None:
+        w.live.stop()
+    w.engine.reset_connection()
+
+
+@pytest.fixture
+def window(qtbot, qloop, cleanup, route):
+    """The main window on the test bed's engine (what the test makes, cleanup removes)."""
+    w = open_window(qtbot)
+    yield w
+    close_window(w)

@@ -12,14 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
 from desktop.engine.aging import duration_span
-from desktop.engine.client import Engine
 from desktop.engine.formatting import human_duration
 from desktop.engine.records import Image
 from desktop.ui.common.clock import LONGEST_WAIT, RESOLUTION, ChangeFinder, TableClock
 from desktop.ui.containers.model import Column
 from desktop.ui.images.model import ImagesModel
-from desktop.ui.shell.window import MainWindow
 from tests.conftest import WHALESAY
+from tests.ui.conftest import close_window, open_window
 
 #: How late the clock may be on a change, on this busy shared machine: the timer and
 #: the turn of the loop that waits for it (measured 2-7 ms late on a quiet machine).
@@ -32,15 +31,9 @@ def window(qtbot, qloop, route, private_engine):
     """A window on an engine of its own. On the shared engine, other people's bursts of
     containers make Berth list them all again, and STATUS then ages from that list's
     answer, by then up to a second after the start (0.4-0.7 s late, measured)."""
-    engine = Engine(host=private_engine.host)
-    w = MainWindow(engine)
-    qtbot.addWidget(w)
-    w.show()
-    w.start()
-    qtbot.waitUntil(lambda: w.live is not None and w.live.is_connected, timeout=15000)
+    w = open_window(qtbot, private_engine.host)
     yield w
-    w.live.stop()
-    engine.reset_connection()
+    close_window(w)
     route.attach(None)  # the route would otherwise show later tests' errors on a deleted window
 
 

@@ -5,27 +5,11 @@ from __future__ import annotations
 
 import socket
 
-import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from desktop.engine.client import Engine
-from desktop.ui.shell.window import MainWindow
 from tests.conftest import WHALESAY
-
-
-@pytest.fixture
-def window(qtbot, qloop, cleanup, route):
-    engine = Engine()
-    w = MainWindow(engine)
-    qtbot.addWidget(w)
-    w.show()
-    w.start()
-    qtbot.waitUntil(lambda: w.live is not None and w.live.is_connected, timeout=15000)
-    yield w
-    w.live.stop()
-    w.engine.reset_connection()
 
 
 def closed_port() -> int:

@@ -85,7 +85,7 @@ def test_quitting_warns_that_memory_only_logins_are_lost(qtbot, qloop, docker_en
         assert w.isVisible()  # not closed yet
         assert "credential helper" in box.informativeText() and "keyring" in box.informativeText()
         assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
-        box.findChild(QPushButton, "quitAnywayButton").click()
+        box.findChild(QPushButton, "memoryLoginsBoxButton").click()
         qtbot.waitUntil(lambda: not w.isVisible(), timeout=3000)
     finally:
         w.live.stop()

@@ -15,19 +15,6 @@ from desktop.ui.shell.window import MainWindow
 from tests.conftest import WHALESAY, docker
 
 
-@pytest.fixture
-def window(qtbot, qloop, cleanup, route):
-    engine = Engine()
-    w = MainWindow(engine)
-    qtbot.addWidget(w)
-    w.show()
-    w.start()
-    qtbot.waitUntil(lambda: w.live is not None and w.live.is_connected, timeout=15000)
-    yield w
-    w.live.stop()
-    engine.reset_connection()
-
-
 def row_of(w: MainWindow, name: str) -> int:
     for r in range(w.containers_model.rowCount()):
         if w.containers_model.record(r).name == name:

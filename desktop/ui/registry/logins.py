@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import QMenu, QMessageBox, QToolButton, QWidget
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from desktop.engine.client import Engine
 from desktop.engine.credentials import registry_title
+from desktop.ui.common.confirm import confirm
 from desktop.ui.common.operations import Operations
 
 LAST_REGISTRY_KEY = "login/lastRegistry"
@@ -80,19 +81,11 @@ def confirm_quit_with_memory_logins(window: QWidget, engine: Engine, quit_anyway
     lost = engine.credentials.memory_only()
     if not lost:
         return False
-    box = QMessageBox(QMessageBox.Icon.Warning, "Logins will be lost",
-                      f"Berth keeps your login to {', '.join(registry_title(r) for r in lost)} only in memory: "
-                      "it is lost when Berth quits.", QMessageBox.StandardButton.Cancel, window)
-    box.setObjectName("memoryLoginsBox")
-    box.setInformativeText(
-        "To keep logins, install a credential helper (docker-credential-pass, -secretservice, "
-        "-osxkeychain or -wincred) and name it in ~/.docker/config.json as \"credsStore\", or run a "
-        "keyring service (GNOME Keyring, KWallet). Then log in again.")
-    quit_button = box.addButton("Quit Anyway", QMessageBox.ButtonRole.DestructiveRole)
-    quit_button.setObjectName("quitAnywayButton")
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.finished.connect(lambda _r: quit_anyway() if box.clickedButton() is quit_button else None)
-    box.open()
+    confirm(window, "memoryLoginsBox", title="Logins will be lost", warning=True,
+            text=f"Berth keeps your login to {', '.join(registry_title(r) for r in lost)} only in memory: "
+                 "it is lost when Berth quits.",
+            informative="To keep logins, install a credential helper (docker-credential-pass, -secretservice, "
+                        "-osxkeychain or -wincred) and name it in ~/.docker/config.json as \"credsStore\", or run "
+                        "a keyring service (GNOME Keyring, KWallet). Then log in again.",
+            action="Quit Anyway", on_confirm=quit_anyway)
     return True
