@@ -785,3 +785,20 @@ def test_the_run_dialog_reads_the_live_picture_and_sends_no_list(window, qtbot, 
     from desktop.engine.monitor import RECHECK_DELAYS
 
     assert len(about_it) <= len(its_events) + len(RECHECK_DELAYS), (about_it, [e.get("Action") for e in its_events])
+
+
+def test_rename_knows_the_names_of_rows_a_filter_hides(window, qtbot, cleanup):
+    name, hidden = cleanup.name("vis"), cleanup.name("hid")
+    cleanup.run("--name", name, "docker/whalesay:latest", "sleep", "300")
+    docker("create", "--name", hidden, *cleanup.label_args(), "docker/whalesay:latest")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0 and row_of(window, hidden) >= 0, timeout=5000)
+    window.filter_edit.setText(name)  # the other container is not shown
+    assert window.select_container(window.containers_model.record(row_of(window, name)).id)
+    qtbot.keyClick(window.containers_table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: window.containers_table.state() == window.containers_table.State.EditingState,
+                    timeout=2000)
+    editor = window.containers_table.findChild(QLineEdit, "renameEdit")
+    editor.setText(hidden)
+    message = window.containers_table.findChild(QLabel, "renameMessage")
+    assert message.isVisible() and "already used" in message.text()
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)

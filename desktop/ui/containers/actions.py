@@ -51,7 +51,8 @@ class ContainerActions(QObject):
     filesRequested = Signal(object)  # Container
     copyIntoRequested = Signal(object, bool)  # Container, a folder (else files)
 
-    def __init__(self, table: QTableView, engine: Callable[[], Engine], status: QStatusBar) -> None:
+    def __init__(self, table: QTableView, engine: Callable[[], Engine], status: QStatusBar,
+                 name_in_use: Callable[[str], bool] = lambda _name: False) -> None:
         super().__init__(table)
         self.table = table
         self._engine = engine
@@ -88,7 +89,8 @@ class ContainerActions(QObject):
         self.copy_into_menu = self.make_copy_into_menu(w)
         table.customContextMenuRequested.connect(self.context_menu)
         table.doubleClicked.connect(self._double_clicked)
-        self.rename_delegate = RenameDelegate(table, self._name_taken)
+        # the live picture knows every name, also of rows a filter hides
+        self.rename_delegate = RenameDelegate(table, lambda name, _c: name_in_use(name))
         self.ports_link = PortsLink(table, lambda: self.engine.host, self.open_port)
         table.setItemDelegateForColumn(Column.NAMES, self.rename_delegate)
 
@@ -193,14 +195,6 @@ class ContainerActions(QObject):
             return False
         tasks.spawn(self.engine.rename(c.id, new_name), context=f"Renaming {c.name} to {new_name}")
         return True
-
-    def _name_taken(self, name: str, c: Container) -> bool:
-        model = self.table.model()
-        for row in range(model.rowCount()):
-            other: Container | None = model.index(row, 0).data(Role.Record)
-            if other is not None and other.id != c.id and other.name == name:
-                return True
-        return False
 
     def copy_ids(self) -> None:
         ids = [c.id for c in self.selected()]

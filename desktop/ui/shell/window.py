@@ -72,7 +72,10 @@ class MainWindow(QMainWindow):
         self._build_tables()
         self.engine_status, self.count_label = build_status_bar(self.statusBar())
         engine_of = lambda: self.connection.engine  # noqa: E731 - the engine at the time of the call
-        self.container_actions = ContainerActions(self.containers_table, engine_of, self.statusBar())
+        self.container_actions = ContainerActions(
+            self.containers_table, engine_of, self.statusBar(),
+            # the store of the engine shown at the time (another engine, another store)
+            name_in_use=lambda name: self.connection.store.containers.name_in_use(name))  # noqa: PLW0108
         self.image_actions = ImageActions(
             self.images_table, self.images_model, self.images_proxy, engine_of, self.statusBar(),
             users=lambda image_id: [c for c in self.connection.store.containers if c.image_id == image_id])
