@@ -75,7 +75,7 @@ class _Row(enum.Enum):
 class _Track:
     """What the monitor knows of one container between its events."""
 
-    __slots__ = ("_wake", "busy", "gone", "pending", "predicted", "settled_by")
+    __slots__ = ("_wake", "busy", "gone", "pending", "predicted", "predicted_at", "settled_by")
 
     def __init__(self) -> None:
         self.busy = False              # a fetch, a recheck or a full list is under way for it
@@ -83,6 +83,7 @@ class _Track:
         self.settled_by = ""           # the action whose row agreed, with no event since
         self.gone = False              # destroyed: nothing more to ask
         self.predicted = False         # the row shown is what the event said, not yet the engine's list
+        self.predicted_at = 0          # the number of the last row an event gave
         self._wake = asyncio.Event()
 
     def news(self, ev: Event | None = None) -> None:
@@ -203,18 +204,32 @@ class Monitor:
             try:
                 async with asyncio.TaskGroup() as tasks:
                     self._tasks = tasks
+                    gathering: list[Event] = []  # a burst on its way, dispatched together
                     async for batch in pump.batches():
-                        self._predict_all(batch)  # what the events make certain shows at once
-                        if self.coalesce:
-                            await asyncio.sleep(self.coalesce)  # let the rest of a burst arrive
-                            batch = batch + pump.take_nowait()
-                        self._dispatch(batch)
+                        # What the events make certain shows at once, also for those that
+                        # arrive while a burst is being gathered.
+                        self._predict_all(batch)
+                        if not self.coalesce:
+                            self._dispatch(batch)
+                        elif gathering:
+                            gathering.extend(batch)
+                        else:
+                            gathering.extend(batch)
+                            tasks.create_task(self._dispatch_later(gathering))
             except BaseExceptionGroup as group:  # a fetch failed: the engine went away
                 raise _first(group) from None
             finally:
                 self._tasks = None
         finally:
             pump.close()
+
+    async def _dispatch_later(self, gathering: list[Event]) -> None:
+        """Let the rest of a burst arrive, then dispatch it as one (the list is the
+        session's, emptied here for the next burst)."""
+        await asyncio.sleep(self.coalesce)
+        burst = gathering[:]
+        gathering.clear()
+        self._dispatch(burst)
 
     async def _apply(self, events: Sequence[Event]) -> None:
         """Dispatch one batch and wait for all it leads to, rechecks included (the
@@ -305,7 +320,8 @@ class Monitor:
                 if track is None:
                     track = self._tracks[ident] = _Track()
                 track.predicted = True
-                self._hand_row(self._next(), ident, predicted)
+                track.predicted_at = self._next()
+                self._hand_row(track.predicted_at, ident, predicted)
 
     def _leave_to_list(self, ident: str, ev: Event) -> None:
         track = self._tracks.get(ident)
@@ -353,6 +369,8 @@ class Monitor:
         row = await self.engine.container(ident)
         if track.gone:  # a destroy that came meanwhile was the news
             return row
+        if track.predicted and stamp < track.predicted_at:
+            return row  # asked for before an event whose row is shown: older than that row
         if track.predicted and ev is not None and not last and not _agrees(ev, row):
             return row  # the list lags the event: the row the event gave stays until it agrees
         track.predicted = False

@@ -164,20 +164,6 @@ class StreamPump(Generic[T]):
         assert self._opened is not None
         await self._opened
 
-    def take_nowait(self) -> list[T]:
-        """The items that already arrived, without waiting (the end marker stays)."""
-        taken: list[T] = []
-        with self._lock:
-            while self._items:
-                item = self._items[0]
-                if isinstance(item, _End):
-                    break
-                taken.append(item)
-                self._items.popleft()
-            self._weight = 0  # all that is left is the end marker, if anything
-            self._room.notify_all()
-        return taken
-
     async def items(self) -> AsyncGenerator[T, None]:
         async for batch in self.batches():
             for item in batch:

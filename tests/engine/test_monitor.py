@@ -290,3 +290,61 @@ def test_what_a_pause_or_an_unpause_makes_certain_in_docker_ps_words():
         row = paused if action == "pause" else up  # a pause of a paused container says nothing new
         if action in ("die", "start", "stop", "kill", "rename") or row is paused:
             assert predicted_row(row, {"Type": "container", "Action": action, "Actor": {"ID": "c1"}}) is None
+
+
+class Knowing(Recorder):
+    """A Recorder that answers ``known`` as the store does: the last row it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict = {}
+
+    def containers_listed(self, containers):
+        super().containers_listed(containers)
+        self.rows = {c.id: c for c in containers}
+
+    def container_changed(self, ident, container):
+        super().container_changed(ident, container)
+        self.rows[ident] = container
+
+    def known(self, ident):
+        return self.rows.get(ident)
+
+
+async def test_events_that_come_while_a_burst_is_gathered_show_at_once(engine: Engine, cleanup):
+    """A pause and an unpause inside one gathering wait each show their row before the
+    burst is dispatched (the listener hears of the events only at dispatch)."""
+    rec = Knowing()
+    name = cleanup.name("gather")
+    cid = await asyncio.to_thread(cleanup.run, "--name", name, WHALESAY, "sleep", "300")
+    task = asyncio.create_task(Monitor(engine, rec, coalesce=30.0).run())
+    try:
+        await until(lambda: cid in rec.rows)
+        await asyncio.to_thread(docker, "pause", name)
+        await until(lambda: rec.rows[cid].state is State.PAUSED)
+        await asyncio.to_thread(docker, "unpause", name)
+        await until(lambda: rec.rows[cid].state is State.RUNNING)
+        assert not [e for e in rec.events if e.get("Actor", {}).get("ID") == cid], \
+            "the rows came from the gathered events' dispatch, not from the events themselves"
+        assert [c.state for i, c in rec.changes if i == cid][-2:] == [State.PAUSED, State.RUNNING]
+    finally:
+        task.cancel()
+
+
+async def test_a_row_asked_for_before_an_event_does_not_replace_the_row_it_gave(engine: Engine, cleanup):
+    """A pause's fetch is on its way when an unpause comes and shows its row: the
+    fetched row is older than that one and is not handed on."""
+    rec = Knowing()
+    mon = Monitor(engine, rec)
+    name = cleanup.name("stale")
+    cid = await asyncio.to_thread(cleanup.run, "--name", name, WHALESAY, "sleep", "300")
+    await asyncio.to_thread(docker, "pause", name)
+    rec.rows[cid] = await engine.container(cid)
+    async with asyncio.TaskGroup() as tasks:
+        mon._tasks = tasks
+        mon._dispatch([container_event(cid, "pause")])
+        await asyncio.sleep(0)  # its fetch is on its way
+        mon._predict_all([container_event(cid, "unpause")])
+    states = [c.state for i, c in rec.changes if i == cid]
+    assert states == [State.RUNNING], "the paused row fetched before the unpause replaced its row"
+    await asyncio.to_thread(docker, "unpause", name)
