@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -483,6 +484,48 @@ def test_pull_of_a_missing_image_says_not_found(engine_ui, qtbot, cleanup):
     click_ok(qtbot, pull)
     qtbot.waitUntil(lambda: shows(message(pull, "pullMessage"), Tone.ERROR, "not found"), timeout=20000)
     assert pull.isVisible()
+
+
+def test_advanced_options_reach_the_command_line_and_a_wrong_one_opens_them(engine_ui, qtbot, tmp_path):
+    """Environment, volumes (and Add Folder), restart and --rm: checked as typed, in the
+    command line; OK with a wrong one opens the options at it. Nothing is created."""
+    dlg = open_run_dialog(qtbot, engine_ui)
+    view = find(dlg, QPlainTextEdit, "commandLineView")
+    assert view.toPlainText() == "" and view.placeholderText() == "Choose an image to see the command line."
+    type_into(qtbot, dlg, "imageEdit", HTTPD)
+    assert view.toPlainText() == f"docker run -d {HTTPD}"
+    env = find(dlg, QPlainTextEdit, "envEdit")
+    env.setPlainText("A=1\nB")
+    env_message = message(dlg, "envMessage")  # hidden with the options, until they open
+    assert env_message.tone is Tone.ERROR and "Line 2 of the environment" in env_message.text()
+    assert view.toPlainText() == ""
+    assert view.placeholderText() == "Correct the fields marked in red to see the command line."
+    assert not dlg.advanced.expanded
+    click_ok(qtbot, dlg)
+    assert dlg.advanced.expanded and dlg.focusWidget() is env
+    assert dlg.isVisible() and dlg.container_id == ""
+    env.setPlainText("A=1\nB=two words")
+    assert not env_message.isVisible() and env_message.text() == ""
+    dlg.add_folder(str(tmp_path))
+    volumes = find(dlg, QPlainTextEdit, "volumesEdit")
+    assert volumes.toPlainText() == f"{tmp_path}:/data"
+    assert volumes.textCursor().selectedText() == "/data"
+    restart = dlg.findChild(QComboBox, "restartCombo")
+    restart.setCurrentIndex(restart.findData("unless-stopped"))
+    assert view.toPlainText() == (f"docker run -d -e A=1 -e 'B=two words' -v {tmp_path}:/data "
+                                  f"--restart unless-stopped {HTTPD}")
+    remove = find(dlg, QCheckBox, "autoRemoveCheck")
+    remove.setChecked(True)
+    assert not restart.isEnabled() and restart.currentData() == "no" and "never restarted" in restart.toolTip()
+    assert view.toPlainText() == f"docker run -d -e A=1 -e 'B=two words' -v {tmp_path}:/data --rm {HTTPD}"
+    remove.setChecked(False)
+    assert restart.isEnabled() and restart.toolTip() == ""
+    volumes.setPlainText("relative/path:/data")
+    assert message(dlg, "volumesMessage").isVisible() and message(dlg, "volumesMessage").tone is Tone.ERROR
+    find(dlg, QCheckBox, "startCheck").setChecked(False)
+    assert dlg.windowTitle() == "Create a Container" and "docker create" in dlg.intro.text()
+    find(dlg, QCheckBox, "startCheck").setChecked(True)
+    assert dlg.windowTitle() == "Run a Container" and "docker run" in dlg.intro.text()
 
 
 def test_the_run_dialog_shrinks_back_when_options_close(engine_ui, qtbot):
