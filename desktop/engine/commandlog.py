@@ -111,6 +111,10 @@ class CommandLog:
         return list(self._entries)
 
     @property
+    def limit(self) -> int:
+        return self._entries.maxlen or LIMIT
+
+    @property
     def first_seq(self) -> int:
         """The ``seq`` of the oldest entry kept (one past the last when there is none)."""
         return self._entries[0].seq if self._entries else 0
