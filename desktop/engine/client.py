@@ -526,7 +526,10 @@ class Engine:
     def _stream_end(record: Entry) -> Callable[[BaseException | None], None]:
         """How a stream's thread finishes ``record``: on the event loop's thread (None:
         done; CANCELLED: cancelled; any other error: failed). The first end counts."""
-        loop = asyncio.get_running_loop()
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # made outside the loop (a script): told on the stream's thread
+            loop = None
 
         def finish(error: BaseException | None) -> None:
             if error is None:
@@ -537,6 +540,9 @@ class Engine:
                 record.failed(_sentence(error))
 
         def ended(error: BaseException | None) -> None:
+            if loop is None:
+                finish(error)
+                return
             try:
                 loop.call_soon_threadsafe(finish, error)
             except RuntimeError:  # the loop closed meanwhile: nobody is left to tell
