@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from desktop.engine import commands
 from desktop.engine.errors import EngineError, ErrorKind, invalid
 from desktop.engine.formatting import progress_size
 
@@ -145,6 +146,8 @@ class Selection:
     total_bytes: int
     total_files: int                # every entry, folders and links included
     skipped: list[str] = field(default_factory=list)   # sockets, devices: not copyable
+    #: what was dropped, as (absolute path, whether the folder's contents are copied, not it)
+    sources: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def _entry(path: str, arcname: str, st: os.stat_result) -> LocalEntry | None:
@@ -168,6 +171,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> 
     tops: list[LocalEntry] = []
     skipped: list[str] = []
     names: dict[str, str] = {}
+    sources: list[tuple[str, bool]] = []
 
     def walk(path: str, arcname: str) -> None:
         try:
@@ -194,8 +198,10 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> 
             raise invalid(f"{path} does not exist (it was moved or deleted).") from None
         name = os.path.basename(path.rstrip(os.sep)) or path
         if contents and stat_mod.S_ISDIR(st.st_mode):
+            sources.append((path, True))
             walk(path, "")
             continue
+        sources.append((path, False))
         if name in names:
             raise invalid(f"Two of the dropped items are named {name!r} ({names[name]} and {path}).")
         names[name] = path
@@ -212,7 +218,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> 
         if t.arcname in seen:
             raise invalid(f"Two of the dropped items would both be named {t.arcname!r} in the container.")
         seen.add(t.arcname)
-    return Selection(entries, tops, sum(e.size for e in entries), len(entries), skipped)
+    return Selection(entries, tops, sum(e.size for e in entries), len(entries), skipped, sources)
 
 
 # -- the tar writer ---------------------------------------------------------------------
@@ -366,6 +372,14 @@ class CopyPlan:
     def targets(self) -> list[str]:
         """The container paths of the top-level entries."""
         return [posixpath.join(self.dest, t.arcname) for t in self.selection.tops]
+
+    def commands(self, container: str) -> list[list[str]]:
+        """The docker commands that make the same copy into ``container`` (as named):
+        a ``docker cp`` for each dropped item, after a ``mkdir -p`` of a missing
+        destination (``docker cp`` makes no missing parents)."""
+        made = [commands.make_folder_args(container, self.dest)] if self.prefix else []
+        return made + [commands.copy_in_args(path, container, self.dest, contents=inside)
+                       for path, inside in self.selection.sources]
 
 
 async def plan_copy(engine: Engine, ident: str, dest: str, selection: Selection) -> CopyPlan:
@@ -529,7 +543,8 @@ async def copy_in(engine: Engine, plan: CopyPlan, progress: Progress | None = No
     prog.started = time.monotonic()
     stream = tar_stream(kept, prog, prefix=plan.prefix, chunk_size=chunk_size)
     try:
-        await engine.put_archive(plan.ident, plan.base, stream)
+        await engine.put_archive(plan.ident, plan.base, stream,
+                                 commands=plan.commands(engine.commands.name_of(plan.ident)))
     except asyncio.CancelledError:
         prog.cancel()          # the sending thread stops at its next chunk
         raise
@@ -801,6 +816,10 @@ class TarExtractor:
         self.skipped: list[str] = []
         self.top: list[str] = []
 
+    @property
+    def absolute_root(self) -> str:
+        return self._real_root
+
     def _target(self, name: str) -> str:
         if name.startswith("/") or ("\\" in name and os.sep == "\\"):
             raise UnsafeArchiveError(name)
@@ -934,8 +953,9 @@ async def copy_out(engine: Engine, ident: str, path: str, local_dir: str | os.Pa
         prog.total_bytes, prog.total_files = int(st.get("size", 0)), 1
     prog.started = time.monotonic()
     ex = TarExtractor(local_dir, prog)
+    shown = commands.copy_out_args(engine.commands.name_of(ident), path, ex.absolute_root)
     try:
-        await _read_tar(engine, ident, path, prog, ex.add)
+        await engine.logged(shown, _read_tar(engine, ident, path, prog, ex.add))
     except EngineError as err:
         prog.finished = time.monotonic()
         if prog.cancelled or err.kind is ErrorKind.CANCELLED:

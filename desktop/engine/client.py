@@ -14,7 +14,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -27,7 +27,9 @@ from docker.context import ContextAPI
 from docker.context.config import get_current_context_name
 
 from desktop import log
+from desktop.engine import commands as cmd
 from desktop.engine import transport
+from desktop.engine.commandlog import CommandLog, Entry, Kind
 from desktop.engine.credentials import Credential, CredentialStore, registry_of_image
 from desktop.engine.errors import EngineError, ErrorKind, invalid, translate
 from desktop.engine.payloads import (
@@ -139,7 +141,7 @@ class Engine:
 
     def __init__(self, *, host: str | None = None, context: str | None = None,
                  credentials: CredentialStore | None = None, timeout: int = 60,
-                 workers: int = 4) -> None:
+                 workers: int = 4, commands: CommandLog | None = None) -> None:
         self._host_arg = host
         self._timeout = timeout
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="berth-engine")
@@ -150,6 +152,8 @@ class Engine:
         self._closed = False
         self._streams: set[StreamPump[Any]] = set()  # of every kind of item
         self.credentials = credentials or CredentialStore()
+        #: every operation on the engine as the docker command that does the same
+        self.commands = commands if commands is not None else CommandLog()
         self.info: EngineInfo | None = None
         #: requests sent, by "METHOD /path" (diagnostics, tests and benchmarks)
         self.requests: collections.Counter[str] = collections.Counter()
@@ -232,6 +236,30 @@ class Engine:
             return getattr(self._client(), method)(*args, **kwargs)
         return await self._call(run, what=what, slow=slow)
 
+    async def logged(self, argv: Sequence[str], work: Awaitable[T], *, also: Sequence[Sequence[str]] = (),
+                      **entry: Any) -> T:
+        """Await ``work``, recorded in the command log as ``argv`` (and the commands
+        ``also``, when it takes more than one) with its result."""
+        records = [self.commands.begin(words, host=self.host, **entry) for words in (argv, *also)]
+        try:
+            result = await work
+        except asyncio.CancelledError:
+            for r in records:
+                r.cancelled()
+            raise
+        except BaseException as exc:
+            for r in records:
+                r.failed(_sentence(exc))
+            raise
+        made = result if isinstance(result, str) and entry.get("kind") is Kind.RUN else ""
+        for r in records:
+            r.done(container=made)
+        return result
+
+    def _name(self, ident: str) -> str:
+        """The container ``ident`` as a command names it: by name where one is known."""
+        return self.commands.name_of(ident)
+
     def _stream(self, opener: Callable[[docker.APIClient], Iterable[T]], what: str = "",
                 high_water: int = 50_000, weigh: Callable[[T], int] | None = None,
                 name: str = "berth-stream") -> StreamPump[T]:
@@ -297,7 +325,9 @@ class Engine:
     async def containers(self) -> list[Container]:
         """Every container (``docker ps -a``): one ``GET /containers/json?all=1``."""
         raw = await self._api_call("containers", all=True)
-        return [Container.from_api(d) for d in raw]
+        listed = [Container.from_api(d) for d in raw]
+        self.commands.saw((c.id, c.name) for c in listed)
+        return listed
 
     async def container(self, ident: str) -> Container | None:
         """One container's list row (one filtered list request), or None if it is gone.
@@ -308,14 +338,18 @@ class Engine:
         raw = await self._api_call("containers", all=True, filters={"id": [ident]})
         for d in raw:
             if d["Id"].startswith(ident):
-                return Container.from_api(d)
+                return self._seen(Container.from_api(d))
         if _FULL_ID.fullmatch(ident):  # a full id that matched nothing: gone
             return None
         raw = await self._api_call("containers", all=True, filters={"name": [f"^/{re.escape(ident)}$"]})
         for d in raw:
             if f"/{ident}" in (d.get("Names") or ()):
-                return Container.from_api(d)
+                return self._seen(Container.from_api(d))
         return None
+
+    def _seen(self, c: Container) -> Container:
+        self.commands.saw([(c.id, c.name)])
+        return c
 
     async def images(self) -> list[Image]:
         """Every image (``docker images``): one ``GET /images/json``."""
@@ -371,38 +405,54 @@ class Engine:
                         log.engine.warning("could not remove %s after a failed start: %r", cid[:12], cleanup)
                     raise err from None
             return cid
-        return await self._call(run)
+        # where a replay writes the name the engine gave (later commands use it):
+        # after "docker run -d" or "docker create"
+        name_at = 0 if spec.name else 3 if spec.start else 2
+        cid = await self.logged(cmd.run_args(spec), self._call(run), kind=Kind.RUN, name_at=name_at)
+        if spec.name:
+            self.commands.saw([(cid, spec.name)])
+        return cid
 
     async def start(self, ident: str) -> None:
-        await self._api_call("start", ident, what=f"container {ident}")
+        await self.logged(cmd.start_args(self._name(ident)),
+                           self._api_call("start", ident, what=f"container {ident}"))
 
     async def stop(self, ident: str, timeout: int | None = None) -> None:
         kwargs: dict[str, int] = {"timeout": timeout} if timeout is not None else {}
-        await self._api_call("stop", ident, what=f"container {ident}", slow=True, **kwargs)
+        await self.logged(cmd.stop_args(self._name(ident), timeout),
+                           self._api_call("stop", ident, what=f"container {ident}", slow=True, **kwargs))
 
     async def restart(self, ident: str, timeout: int | None = None) -> None:
         kwargs: dict[str, int] = {"timeout": timeout} if timeout is not None else {}
-        await self._api_call("restart", ident, what=f"container {ident}", slow=True, **kwargs)
+        await self.logged(cmd.restart_args(self._name(ident), timeout),
+                           self._api_call("restart", ident, what=f"container {ident}", slow=True, **kwargs))
 
     async def pause(self, ident: str) -> None:
-        await self._api_call("pause", ident, what=f"container {ident}")
+        await self.logged(cmd.pause_args(self._name(ident)),
+                           self._api_call("pause", ident, what=f"container {ident}"))
 
     async def unpause(self, ident: str) -> None:
-        await self._api_call("unpause", ident, what=f"container {ident}")
+        await self.logged(cmd.unpause_args(self._name(ident)),
+                           self._api_call("unpause", ident, what=f"container {ident}"))
 
     async def kill(self, ident: str, signal: str | None = None) -> None:
         # docker-py sends no signal (SIGKILL) for None, as for the "" the window may pass
-        await self._api_call("kill", ident, signal=signal or None, what=f"container {ident}")
+        await self.logged(cmd.kill_args(self._name(ident), signal),
+                           self._api_call("kill", ident, signal=signal or None, what=f"container {ident}"))
 
     async def rename(self, ident: str, new_name: str) -> None:
         from desktop.engine.parsing import validate_container_name
 
-        validate_container_name(new_name)
-        await self._api_call("rename", ident, new_name, what=f"container {ident}")
+        async def run() -> None:
+            validate_container_name(new_name)
+            await self._api_call("rename", ident, new_name, what=f"container {ident}")
+        await self.logged(cmd.rename_args(self._name(ident), new_name), run())
+        self.commands.renamed(ident, new_name)
 
     async def remove(self, ident: str, *, force: bool = False, volumes: bool = False) -> None:
-        await self._api_call("remove_container", ident, force=force, v=volumes, what=f"container {ident}",
-                             slow=True)
+        await self.logged(cmd.remove_args(self._name(ident), force=force, volumes=volumes),
+                           self._api_call("remove_container", ident, force=force, v=volumes,
+                                          what=f"container {ident}", slow=True))
 
     async def inspect(self, ident: str) -> ContainerInspect:
         info: ContainerInspect = await self._api_call("inspect_container", ident, what=f"container {ident}")
@@ -454,6 +504,7 @@ class Engine:
 
         ref = parse_image_reference(reference)
         tag_or_digest = ref.digest or ref.tag
+        ended = self._stream_end(self.commands.begin(cmd.pull_args(reference), host=self.host))
 
         def opener(api: docker.APIClient) -> _PullMessages:
             # On the stream's thread: a credential helper may take a while (a keychain
@@ -461,11 +512,42 @@ class Engine:
             cred = self.credentials.get(registry_of_image(ref.name))
             auth = cred.auth_config() if cred else None
             headers = {"X-Registry-Auth": docker.auth.encode_header(auth)} if auth else {}
-            response = transport.post_stream(api, "/images/create",
-                                             params={"fromImage": ref.name, "tag": tag_or_digest}, headers=headers)
-            return _PullMessages(transport.json_messages(api, response), response, reference)
+            try:
+                response = transport.post_stream(api, "/images/create",
+                                                 params={"fromImage": ref.name, "tag": tag_or_digest}, headers=headers)
+            except Exception as exc:
+                ended(translate(exc, what=f"image {reference}"))
+                raise
+            return _PullMessages(transport.json_messages(api, response), response, reference, ended)
 
         return self._stream(opener, what=f"image {reference}", name="berth-pull")
+
+    @staticmethod
+    def _stream_end(record: Entry) -> Callable[[BaseException | None], None]:
+        """How a stream's thread finishes ``record``: on the event loop's thread (None:
+        done; CANCELLED: cancelled; any other error: failed). The first end counts."""
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # made outside the loop (a script): told on the stream's thread
+            loop = None
+
+        def finish(error: BaseException | None) -> None:
+            if error is None:
+                record.done()
+            elif isinstance(error, EngineError) and error.kind is ErrorKind.CANCELLED:
+                record.cancelled()
+            else:
+                record.failed(_sentence(error))
+
+        def ended(error: BaseException | None) -> None:
+            if loop is None:
+                finish(error)
+                return
+            try:
+                loop.call_soon_threadsafe(finish, error)
+            except RuntimeError:  # the loop closed meanwhile: nobody is left to tell
+                pass
+        return ended
 
     async def pull_all(self, reference: str, progress: Callable[[PullProgress], None] | None = None) -> None:
         pump = self.pull(reference)
@@ -474,17 +556,20 @@ class Engine:
                 progress(item)
 
     async def remove_image(self, ident: str, *, force: bool = False) -> None:
-        await self._api_call("remove_image", ident, force=force, what=f"image {ident}")
+        await self.logged(cmd.remove_image_args(ident, force=force),
+                           self._api_call("remove_image", ident, force=force, what=f"image {ident}"))
 
     async def tag_image(self, ident: str, reference: str) -> None:
         from desktop.engine.parsing import parse_image_reference
 
-        ref = parse_image_reference(reference)
-        if ref.digest:
-            raise invalid("A tag cannot contain a digest (@sha256:...).")
-        ok = await self._api_call("tag", ident, ref.name, ref.tag, what=f"image {ident}")
-        if not ok:
-            raise EngineError(ErrorKind.INTERNAL, f"The engine did not tag {ident} as {reference}.")
+        async def run() -> None:
+            ref = parse_image_reference(reference)
+            if ref.digest:
+                raise invalid("A tag cannot contain a digest (@sha256:...).")
+            ok = await self._api_call("tag", ident, ref.name, ref.tag, what=f"image {ident}")
+            if not ok:
+                raise EngineError(ErrorKind.INTERNAL, f"The engine did not tag {ident} as {reference}.")
+        await self.logged(cmd.tag_args(ident, reference), run())
 
     async def inspect_image(self, ident: str) -> ImageInspect:
         info: ImageInspect = await self._api_call("inspect_image", ident, what=f"image {ident}")
@@ -502,13 +587,15 @@ class Engine:
         """
         from desktop.engine.credentials import registry_key
 
-        if not username.strip():
-            raise invalid("Enter a user name.")
-        if not password:
-            raise invalid("Enter a password.")
+        def check() -> None:
+            if not username.strip():
+                raise invalid("Enter a user name.")
+            if not password:
+                raise invalid("Enter a password.")
         key = registry_key(registry)
 
         def run() -> str:
+            check()
             api = self._client()
             try:
                 api.login(username=username, password=password, registry=key, reauth=True)
@@ -525,7 +612,9 @@ class Engine:
                                   f"{text.splitlines()[0] if text else ''}",
                                   text) from None
             return self.credentials.save(Credential(key, username, password))
-        return await self._call(run)
+        # the command names the user; docker asks for the password, which is recorded nowhere
+        return await self.logged(cmd.login_args(registry, username), self._call(run), kind=Kind.LOGIN,
+                                  login=(registry, username))
 
     async def credential(self, registry: str) -> Credential | None:
         """The saved login for ``registry``, or None. Looked up on the workers for slow
@@ -539,7 +628,7 @@ class Engine:
         return await self._call(self.credentials.logged_in, slow=True)
 
     async def logout(self, registry: str) -> None:
-        await self._call(self.credentials.erase, registry)
+        await self.logged(cmd.logout_args(registry), self._call(self.credentials.erase, registry))
 
     # -- streams ---------------------------------------------------------------------
     def events(self, since: int | None = None) -> StreamPump[EngineEvent]:
@@ -565,11 +654,15 @@ class Engine:
                             what=f"container {ident}", high_water=high_water, weigh=frame_weight,
                             name="berth-logs")
 
-    async def put_archive(self, ident: str, path: str, data: Iterable[bytes]) -> None:
-        """Send a tar stream to ``path`` in the container (``docker cp SRC C:path``).
+    async def put_archive(self, ident: str, path: str, data: Iterable[bytes], *,
+                          commands: Sequence[Sequence[str]] = ()) -> None:
+        """Send a tar stream to ``path`` in the container (``docker cp - C:path``).
 
         ``data`` is consumed as it is sent; nothing is buffered whole. To cancel, make
         ``data`` raise; the connection is then dropped and the engine discards the rest.
+        ``commands`` are the docker commands the stream stands for (``docker cp ./site
+        web:/usr/local/apache2/htdocs/``), each recorded with the copy's result; with
+        none it is recorded as ``docker cp - C:path``.
         """
         # requests streams an iterator but would form-encode a list or tuple of chunks
         body = data if isinstance(data, (bytes, bytearray)) else iter(data)
@@ -578,7 +671,8 @@ class Engine:
             ok = self._client().put_archive(ident, path, body)
             if not ok:
                 raise EngineError(ErrorKind.INTERNAL, f"The engine refused the copy into {path}.")
-        await self._call(run, what=f"container {ident}")
+        shown = [list(c) for c in commands] or [cmd.copy_stream_args(self._name(ident), path)]
+        await self.logged(shown[0], self._call(run, what=f"container {ident}"), also=shown[1:])
 
     def get_archive(self, ident: str, path: str, chunk_size: int = 1 << 20) -> StreamPump[bytes]:
         """A tar stream of ``path`` in the container, as byte chunks (``docker cp C:path -``)."""
@@ -622,12 +716,22 @@ class Engine:
 class _PullMessages:
     """Pull progress messages; an ``error`` message in the stream becomes EngineError."""
 
-    def __init__(self, stream: Iterator[dict[str, object]], response: requests.Response, reference: str) -> None:
+    def __init__(self, stream: Iterator[dict[str, object]], response: requests.Response, reference: str,
+                 ended: Callable[[BaseException | None], None]) -> None:
         self._stream = stream
         self._response = response
         self._reference = reference
+        self._ended = ended  # told how the pull ended, for the command log
 
     def __iter__(self) -> Iterator[PullProgress]:
+        try:
+            yield from self._messages()
+        except BaseException as exc:
+            self._ended(exc)
+            raise
+        self._ended(None)
+
+    def _messages(self) -> Iterator[PullProgress]:
         for msg in self._stream:
             if "error" in msg:
                 text = str(msg.get("error") or "")
@@ -639,7 +743,15 @@ class _PullMessages:
             yield PullProgress.from_api(msg)
 
     def close(self) -> None:
+        self._ended(EngineError(ErrorKind.CANCELLED, "The pull was cancelled."))
         transport.shutdown_response(self._response)
+
+
+def _sentence(exc: BaseException) -> str:
+    """What the command log says of a failure: the EngineError's sentence."""
+    if isinstance(exc, EngineError):
+        return exc.message
+    return translate(exc).message if isinstance(exc, Exception) else type(exc).__name__
 
 
 def _explanation_scrubbed(exc: docker.errors.APIError, secret: str) -> str:

@@ -87,7 +87,8 @@ class Connection(QObject):
         """An engine for ``host`` or ``context`` with this one's logins; EngineError if it
         cannot even be set up (an address docker-py refuses, TLS files that are missing)."""
         try:
-            return Engine(host=host, context=context, credentials=self.engine.credentials)
+            return Engine(host=host, context=context, credentials=self.engine.credentials,
+                          commands=self.engine.commands)
         except EngineError:
             raise
         except Exception as exc:  # docker-py's own refusal of an address
@@ -132,6 +133,7 @@ class Connection(QObject):
         self.switching.emit()
         if old_engine is not engine:
             tasks.spawn(old_engine.close(), context="Closing the old connection")
+        engine.commands = old_engine.commands  # one command log for the window's session
         self.engine = engine
         self.start()
         self.switched.emit(engine)

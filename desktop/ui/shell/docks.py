@@ -1,4 +1,5 @@
-"""The window's side panels: the logs (a tab per container) and a container's files."""
+"""The window's side panels: the logs (a tab per container), a container's files, and
+the command log (every operation as the docker command that does the same)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from desktop.engine.records import Container
+from desktop.ui.commandlog.panel import CommandLogPanel
 from desktop.ui.shell.connection import Connection
 
 if TYPE_CHECKING:  # imported on first use: the window starts without them
@@ -33,12 +35,25 @@ class Docks(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.files_dock)
         self.log_tabs: LogTabs | None = None
         self.files_panel: FilesPanel | None = None
-        for dock in (self.log_dock, self.files_dock):
+        # the command log is there from the start: it lists the session, engine after engine
+        self.commands_dock = QDockWidget(self.tr("Command Log"), window)
+        self.commands_dock.setObjectName("commandLogDock")
+        self.command_log = CommandLogPanel(connection.engine.commands, self.commands_dock)
+        self.commands_dock.setWidget(self.command_log)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.commands_dock)
+        for dock in (self.log_dock, self.files_dock, self.commands_dock):
             dock.hide()
             view_menu.addAction(dock.toggleViewAction())
+        toggle = self.commands_dock.toggleViewAction()
+        toggle.setObjectName("actionCommandLog")
+        toggle.setText(self.tr("&Command Log"))
+        toggle.setToolTip(self.tr("Show every operation as the docker command that does the same"))
+        toggle.setShortcut("Ctrl+Shift+H")
+        window.addAction(toggle)  # listed with the window's shortcuts
         connection.switching.connect(self.reset)
 
     def hide_all(self) -> None:
+        """Hide the panels that open with a container (the command log keeps its place)."""
         self.log_dock.hide()
         self.files_dock.hide()
 
