@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractButton, QApplication, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 
+from desktop.ui.common import accessible
 from desktop.ui.common.actions import Shortcut, make_action
 from desktop.ui.shell.command_palette import CommandPalette, Entry, plain, window_actions
 from desktop.ui.shell.equivalents import docker_equivalent
@@ -33,6 +34,12 @@ SHORTCUTS: dict[str, Shortcut] = {
     "actionConnect": "Ctrl+Shift+E",
     "actionShortcuts": "Ctrl+/",
 }
+
+
+#: the focus of a tool bar button, in the palette's highlight (light and dark alike)
+FOCUS_FRAME = "QToolButton:focus { border: 2px solid palette(highlight); border-radius: 3px; }"
+
+TAB_BAR_FOCUS = "QTabBar:focus { border-bottom: 2px solid palette(highlight); }"
 
 
 def keys_of(action: QAction) -> str:
@@ -130,18 +137,13 @@ class Keyboard(QObject):
         w = self.window
         w.containers_table.setAccessibleName(self.tr("Containers"))
         w.images_table.setAccessibleName(self.tr("Images"))
-        names = {"qt_toolbar_ext_button": self.tr("More tool bar actions"),
-                 "qt_menubar_ext_button": self.tr("More menus"),
-                 "qt_tableview_cornerbutton": self.tr("Select all rows")}
-        for b in w.findChildren(QAbstractButton):
-            if b.objectName() in names:
-                b.setAccessibleName(names[b.objectName()])
-        clear = w.filter_edit.findChild(QAction, "_q_qlineeditclearaction")
-        if clear is not None:
-            clear.setText(self.tr("Clear the filter"))
-            clear.setToolTip(self.tr("Clear the filter"))
-        for button in w.filter_edit.findChildren(QToolButton):
-            button.setAccessibleName(self.tr("Clear the filter"))
+        if not w.logins.accessibleName():  # it names itself once there is a login
+            w.logins.setAccessibleName(self.tr("Registry logins"))
+        w.logins.menu().setTitle(self.tr("Registry logins"))
+        accessible.name_all(w)
+        # the panels and dialogs made later, as they are shown
+        self.icon_names = accessible.IconNames(self)
+        QApplication.instance().installEventFilter(self.icon_names)  # type: ignore[union-attr]
 
     def _order_tabs(self) -> None:
         """Tab goes through the tool bar, the tabs, the filter, the table, the status bar."""
@@ -164,5 +166,8 @@ class Keyboard(QObject):
         w.tabs.setFocusProxy(None)  # type: ignore[arg-type]  # None: no proxy
         w.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # which the bar takes over: given back
         w.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # Fusion draws no focus on a flat tool button: a frame in the highlight colour
+        w.toolbar.setStyleSheet(FOCUS_FRAME)
+        w.tabs.tabBar().setStyleSheet(TAB_BAR_FOCUS)
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
