@@ -5,7 +5,7 @@ every action and button."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAction, QKeySequence
+from PySide6.QtGui import QAccessible, QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -398,3 +398,22 @@ def test_every_action_and_button_has_a_name_that_says_what_it_does(window, qtbot
         assert unnamed(dlg) == [], dlg.objectName()
         dlg.close()
 
+
+
+def test_ctrl_f_finds_in_a_log_and_filters_the_list_elsewhere(window, qtbot, cleanup):
+    name = cleanup.name("find")
+    cleanup.run("--name", name, WHALESAY, "sleep", "300")
+    qtbot.waitUntil(lambda: row_of(window, name) >= 0, timeout=5000)
+    select_names(window, [name])
+    window.container_actions.logs.trigger()
+    viewer = window.docks.log_tabs.currentWidget()
+    qtbot.waitUntil(viewer.view.isVisible, timeout=3000)
+    viewer.view.setFocus()
+    qtbot.keyClick(viewer.view, Qt.Key.Key_F, CTRL)
+    assert viewer.search.isVisible()  # the log's own search, not the window's filter
+    assert not window.filter_edit.hasFocus()
+    window.containers_table.setFocus()
+    qtbot.keyClick(window.containers_table, Qt.Key.Key_F, CTRL)
+    assert window.filter_edit.hasFocus()
+    keys = viewer.findChildren(QShortcut)  # the log's keys are the log's alone
+    assert keys and all(s.context() == Qt.ShortcutContext.WidgetWithChildrenShortcut for s in keys)

@@ -88,6 +88,8 @@ class Keyboard(QObject):
         self.apply_shortcuts()
         self._name_what_shows_an_icon()
         self._order_tabs()
+        self._find_keys = window.action_find.shortcuts()
+        QApplication.instance().focusChanged.connect(self._focus_moved)  # type: ignore[union-attr]
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
 
     # -- shortcuts ---------------------------------------------------------------------
@@ -111,6 +113,13 @@ class Keyboard(QObject):
                 event.ignore()
                 return True
         return False
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """In a log, Ctrl+F searches the log (its own shortcut): the window's Filter
+        gives the key up meanwhile, or Qt would call the key ambiguous and do nothing."""
+        in_log = new is not None and self.docks.log_dock.isAncestorOf(new)
+        find = self.window.action_find
+        find.setShortcuts([] if in_log else self._find_keys)
 
     # -- the palette ---------------------------------------------------------------------
     def entries(self) -> list[Entry]:
