@@ -36,8 +36,8 @@ class LogTabs(QTabWidget):
         self.setDocumentMode(True)
         self.setUsesScrollButtons(True)
         self.tabCloseRequested.connect(self.close_tab)
-        QShortcut(QKeySequence.StandardKey.Close, self, lambda: self.close_tab(self.currentIndex()),
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence.StandardKey.Close, self, lambda: self.close_tab(self.currentIndex())).setContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut)  # set apart: PySide6 drops context= with a callable
         if live is not None:  # a renamed container's tab takes its new name
             live.containerChanged.connect(self._container_changed)
 

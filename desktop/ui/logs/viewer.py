@@ -81,12 +81,12 @@ class LogViewer(QWidget):
         self.search.next.connect(lambda: self.find_match(False))
         self.search.previous.connect(lambda: self.find_match(True))
         self.search.closed.connect(self.hide_search)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.show_search,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence.StandardKey.FindNext, self, lambda: self.find_match(False),
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence.StandardKey.FindPrevious, self, lambda: self.find_match(True),
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # the context set apart: PySide6 drops a context= given with a callable (the keys
+        # were the whole window's, and Ctrl+F there ambiguous)
+        for key, slot in ((QKeySequence.StandardKey.Find, self.show_search),
+                          (QKeySequence.StandardKey.FindNext, lambda: self.find_match(False)),
+                          (QKeySequence.StandardKey.FindPrevious, lambda: self.find_match(True))):
+            QShortcut(key, self, slot).setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.stream.start()
 
     def _connect_toolbar(self) -> None:

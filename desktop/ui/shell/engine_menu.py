@@ -36,6 +36,7 @@ class EngineMenu(QObject):
         for ctx in contexts:
             a = m.addAction(f"{ctx.name}  —  {ctx.host or 'default socket'}")
             a.setCheckable(True)
+            a.setData(ctx.name)  # the command palette says docker context use NAME
             a.setChecked(ctx.name == (engine.context or "default") and not engine.explicit_host)
             a.triggered.connect(lambda _c=False, name=ctx.name: self.connection.connect_to(context=name))
         m.addSeparator()

@@ -41,6 +41,7 @@ from desktop.ui.shell.connection import Connection
 from desktop.ui.shell.dialogs import Dialogs
 from desktop.ui.shell.docks import Docks
 from desktop.ui.shell.engine_menu import EngineMenu
+from desktop.ui.shell.keyboard import Keyboard
 from desktop.ui.shell.status import build_status_bar
 
 CONTAINER_WIDTHS = {CColumn.ID: 110, CColumn.IMAGE: 170, CColumn.COMMAND: 160, CColumn.CREATED: 150,
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.containers_clock = TableClock(self.containers_model, [self.containers_table], self)
         self.images_clock = TableClock(self.images_model, [self.images_table], self)
 
+        self.keyboard = Keyboard(self, self.docks)  # shortcuts, tab order, the command palette
         self._restore_settings()
         self._update_actions()
         self._update_counts()
