@@ -229,3 +229,49 @@ def test_the_window_and_the_run_dialog_in_both_schemes(window, qtbot, cleanup, s
     system_scheme(False)
     check(LIGHT, "light-again")
     dlg.reject()
+
+
+def test_style_sheets_and_rich_text_are_made_again(qtbot, system_scheme):
+    """What carries its colour in a style sheet or in rich text (the log's count, a search
+    pattern that is not one, the engine's dot in the status bar) is set again on a switch."""
+    from PySide6.QtWidgets import QCheckBox
+
+    from desktop.engine.records import EngineInfo
+    from desktop.ui.logs.search import Finder, SearchBar
+    from desktop.ui.logs.toolbar import LogToolbar
+    from desktop.ui.shell.status import EngineStatus
+
+    toolbar = LogToolbar(1000)
+    bar = SearchBar()
+    view = _log_view(qtbot)
+    finder = Finder(bar, view.log_model, view, QCheckBox())
+    status = EngineStatus()
+    for w in (toolbar, bar, status):
+        qtbot.addWidget(w)
+    bar.regex.setChecked(True)
+    bar.field.setText("([")
+    finder.apply()
+    assert finder.invalid
+    info = EngineInfo(host="unix:///var/run/docker.sock", context="default", version="27.0", api_version="1.46")
+    status.connected("unix:///var/run/docker.sock", info)
+
+    def shown() -> tuple[str, str, str]:
+        return toolbar.count_label.styleSheet(), bar.field.styleSheet(), status.text()
+
+    def expected(pal: QPalette) -> tuple[str, str, str]:
+        return (palette.muted(pal).name(), palette.tone(Tone.ERROR, pal).name(), palette.status(Status.OK, pal).name())
+
+    def check(pal: QPalette) -> None:
+        for text, colour in zip(shown(), expected(pal), strict=True):
+            assert colour in text
+
+    check(LIGHT)
+    system_scheme(True)
+    check(DARK)
+    assert not any(c in t for t, c in zip(shown(), expected(LIGHT), strict=True))
+    system_scheme(False)
+    check(LIGHT)
+    bar.field.setText("fine")
+    finder.apply()
+    system_scheme(True)
+    assert bar.field.styleSheet() == ""  # a valid pattern stays unmarked
