@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     # quitting the loop under it when the window closes.
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(QIcon(str(resources.path("berth.svg"))))
-    from desktop.ui.common.palette import with_readable_hints
+    from desktop.ui.common.palette import scheme
 
-    app.setPalette(with_readable_hints(app.palette()))  # hints in empty fields readable (4.5:1)
+    scheme()  # light or dark as the system is, and follows it; hints in empty fields at 4.5:1
     if hasattr(app, "setDesktopFileName"):
         app.setDesktopFileName("io.berth.Berth")
     previous_hook = errors.install_excepthook()

@@ -24,8 +24,11 @@ from desktop.ui.logs.tabs import LogTabs
 from desktop.ui.logs.view import LogView
 from desktop.ui.logs.viewer import LogViewer
 from tests.conftest import WHALESAY, docker
+from tests.ui.conftest import fusion_palette
 
-LOG = log_colors()
+#: The dark pane: where a program's colours (written for a dark terminal) fall short on
+#: the selection and on a match, the tests that use it switch the system to dark.
+LOG = log_colors(fusion_palette(True))
 
 
 @pytest.fixture
@@ -523,9 +526,10 @@ def test_freeing_goes_a_slice_at_a_time(qtbot):
     assert not freeing._timer.isActive()
 
 
-def test_coloured_text_stays_readable_on_a_selected_row(qtbot):
+def test_coloured_text_stays_readable_on_a_selected_row(qtbot, system_scheme):
     """ANSI red on the selection's blue was hard to read: a coloured run is drawn
     lighter where it lacks contrast, and only there."""
+    system_scheme(True)
     from desktop.engine.logbuffer import MIN_CONTRAST, contrast
 
     model = LogModel()
@@ -556,6 +560,34 @@ def test_coloured_text_stays_readable_on_a_selected_row(qtbot):
     assert red in unselected
 
 
+def test_on_the_light_pane_a_programs_light_colours_are_drawn_darker(qtbot):
+    """xterm's bright yellow, written for a dark terminal, all but vanishes on white: on
+    the light pane it is drawn darker, as far as 3:1 takes it; blue is readable already."""
+    from desktop.engine.logbuffer import MIN_CONTRAST, contrast
+
+    light = log_colors(fusion_palette(False))
+    model = LogModel()
+    model.append(LineAssembler(timestamps=False).feed(
+        [(STDOUT, b"\x1b[93mYYYYYYYYYYYYYYYYYYYY\x1b[0m\n\x1b[34mBBBBBBBBBBBBBBBBBBBB\x1b[0m\n")]))
+    view = LogView(model)
+    qtbot.addWidget(view)
+    view.resize(400, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.delegate.colors == light  # the tests' system is light
+    h, x0 = view.delegate.row_h, int(view.delegate.text_x())
+    shot = view.viewport().grab().toImage()
+
+    def colours(row: int) -> set[tuple[int, int, int]]:
+        return {shot.pixelColor(x, y).getRgb()[:3] for y in range(row * h, row * h + h)
+                for x in range(x0, x0 + int(view.delegate.char_w * 20))}
+    yellow, blue = rgb_of(11), rgb_of(4)
+    assert contrast(yellow, light.base.getRgb()[:3]) < MIN_CONTRAST  # as a program wrote it
+    assert yellow not in colours(0)
+    assert max(contrast(p, light.base.getRgb()[:3]) for p in colours(0)) >= MIN_CONTRAST - 0.1
+    assert contrast(blue, light.base.getRgb()[:3]) >= MIN_CONTRAST and blue in colours(1)
+
+
 def test_runs_are_cut_where_matches_begin_and_end():
     pieces = [(0, 4, None), (4, 10, "red"), (10, 12, None)]
     got = list(logview._on_matches(pieces, [(2, 6), (9, 11)]))
@@ -564,8 +596,9 @@ def test_runs_are_cut_where_matches_begin_and_end():
     assert list(logview._on_matches(pieces, [])) == [(s, e, st, False) for s, e, st in pieces]
 
 
-def test_text_on_a_search_match_stays_readable(qtbot):
+def test_text_on_a_search_match_stays_readable(qtbot, system_scheme):
     """Light text, and red, on the current match's orange were hard to read."""
+    system_scheme(True)
     from desktop.engine.logbuffer import MIN_CONTRAST, contrast
 
     model = LogModel()
@@ -592,10 +625,11 @@ def test_text_on_a_search_match_stays_readable(qtbot):
     assert best_contrast(16, 28) >= MIN_CONTRAST - 0.1  # the red
 
 
-def test_the_panes_own_text_keeps_4_5_to_1_on_every_row(qtbot):
+def test_the_panes_own_text_keeps_4_5_to_1_on_every_row(qtbot, system_scheme):
     """Timestamps on a selected row or on the match gone to, and plain text on that
     match's orange, were drawn under 4.5:1: the pane's own text colours are made
     readable where they are drawn (a program's colours keep the 3:1 above)."""
+    system_scheme(True)
     from desktop.ui.common.palette import TEXT_CONTRAST, contrast_of
 
     ts = b"2024-05-01T12:34:56.123456789Z "

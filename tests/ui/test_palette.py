@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QStyleFactory
 
 from desktop.ui.common import palette
 from desktop.ui.common.palette import GRAPHIC_CONTRAST, TEXT_CONTRAST, Status, Tone, contrast_of
+from tests.ui.conftest import fusion_palette
 
 UI = Path(__file__).resolve().parents[2] / "desktop" / "ui"
 
@@ -36,9 +37,10 @@ def fusion(qapp) -> QPalette:
 # beyond them, on which the chosen hues fall short and are made readable.
 SCHEMES = [
     ("Fusion light", fusion, False),
+    ("Qt's Fusion dark", lambda _app: fusion_palette(True), True),
     ("white", lambda _app: scheme("#ffffff", "#1d1d1f", "#ffffff", "#1d1d1f"), False),
     ("grey light", lambda _app: scheme("#e6e6e6", "#202020", "#f8f8f8", "#202020"), False),
-    ("Fusion dark", lambda _app: scheme("#353535", "#ffffff", "#2a2a2a", "#ffffff"), True),
+    ("dark", lambda _app: scheme("#353535", "#ffffff", "#2a2a2a", "#ffffff"), True),
     ("near black", lambda _app: scheme("#202020", "#f0f0f0", "#1c1c1c", "#f0f0f0"), True),
     ("light dark", lambda _app: scheme("#3c3f41", "#bbbbbb", "#2b2b2b", "#bbbbbb"), True),
     ("mid grey light", lambda _app: scheme("#c8c8c8", "#000000", "#d0d0d0", "#000000"), False),
@@ -59,8 +61,9 @@ def test_every_text_colour_reads_at_4_5_to_1(system):
     pairs = [(f"tone {t.name}", palette.tone(t, pal), window) for t in Tone]
     pairs += [(f"status {k.name}", palette.status(k, pal), window) for k in Status]
     pairs.append(("muted", palette.muted(pal), window))
-    # The log pane draws its own text on its own rows, whatever the system's scheme.
-    log = palette.log_colors()
+    # The log pane draws its own text on its own rows, light or dark with the window.
+    log = palette.log_colors(pal)
+    assert log == palette.log_colors(fusion_palette(dark))
     for bg_name in ("base", "stderr_row", "selection", "current"):
         bg = getattr(log, bg_name)
         pairs += [(f"log text on {bg_name}", log.text, bg), (f"log stderr text on {bg_name}", log.stderr_text, bg)]

@@ -10,11 +10,18 @@ system's palette:
 - a mark that is not text (a container state's dot, :func:`state_color`) keeps
   :data:`GRAPHIC_CONTRAST` (3:1, WCAG 2.1 non-text contrast) against the list's Base.
 
-The log pane (:func:`log_colors`) is the one surface that is the same in both schemes:
-a dark terminal-like pane, because the colours programs write in their logs are made
-for one (xterm's white and bright yellow all but vanish on white). Its text colours
-keep 4.5:1 on each of its row backgrounds; the colours a program chose keep the 3:1 of
-:data:`~desktop.engine.logbuffer.MIN_CONTRAST`, made lighter only where they lack it.
+The log pane (:func:`log_colors`) has colours of its own, light or dark with the
+window: its text colours keep 4.5:1 on each of its row backgrounds; the colours a
+program chose keep the 3:1 of :data:`~desktop.engine.logbuffer.MIN_CONTRAST`, made
+darker (on the light pane) or lighter (on the dark one) only where they lack it —
+xterm's white and bright yellow, written for a dark terminal, are darkened on the light
+pane.
+
+Light and dark follow the system live (:class:`Scheme`): the system says so through
+Qt's style hints (``colorSchemeChanged``) and the palette it gives the application;
+every role here is chosen by the palette the window is actually drawn with, so it is
+readable even under a style that keeps a light window in a dark system. Whatever paints
+one of these colours listens to :func:`scheme` and resolves it again on ``changed``.
 
 No other module names a colour: a test fails on a colour literal under desktop/ui
 anywhere but here.
@@ -26,6 +33,7 @@ import enum
 import functools
 from dataclasses import dataclass
 
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from desktop.engine.logbuffer import contrast, readable, rgb_of
@@ -180,31 +188,49 @@ class LogColors:
         return self.base, self.stderr_row, self.selection, self.current
 
 
-def _log_colors() -> LogColors:
-    base = QColor("#1b1d21")
-    stderr_bg = QColor(220, 60, 60, 28)
+def _log_colors(dark: bool) -> LogColors:
+    if dark:
+        base = QColor("#1b1d21")
+        stderr_bg = QColor(220, 60, 60, 28)
+        return LogColors(
+            base=base,
+            text=QColor("#d5d8de"),
+            dim=QColor("#868b95"),  # 4.9:1 on the base; made lighter on a selected row
+            selection=QColor("#2c4a6e"),
+            current=QColor("#3a3f4a"),
+            stderr_bg=stderr_bg,
+            stderr_row=over(stderr_bg, base),
+            stderr_mark=QColor("#e0565b"),
+            stdout_mark=QColor("#3d424b"),
+            stderr_text=QColor("#f0b4b4"),
+            match_bg=QColor("#6b5a17"),
+            match_current_bg=QColor("#d99a1e"),
+        )
+    base = QColor("#fcfcfd")
+    stderr_bg = QColor(220, 60, 60, 22)
     return LogColors(
         base=base,
-        text=QColor("#d5d8de"),
-        dim=QColor("#868b95"),  # 4.9:1 on the base; made lighter on a selected row
-        selection=QColor("#2c4a6e"),
-        current=QColor("#3a3f4a"),
+        text=QColor("#1f2328"),
+        dim=QColor("#646a73"),  # 5.4:1 on the base; made darker on a selected row
+        selection=QColor("#c9dcf3"),
+        current=QColor("#e4e7ec"),
         stderr_bg=stderr_bg,
         stderr_row=over(stderr_bg, base),
-        stderr_mark=QColor("#e0565b"),
-        stdout_mark=QColor("#3d424b"),
-        stderr_text=QColor("#f0b4b4"),
-        match_bg=QColor("#6b5a17"),
-        match_current_bg=QColor("#d99a1e"),
+        stderr_mark=QColor("#d0434a"),
+        stdout_mark=QColor("#d3d6db"),
+        stderr_text=QColor("#9b1c22"),
+        match_bg=QColor("#f6e3a1"),
+        match_current_bg=QColor("#f0a732"),
     )
 
 
-_LOG = _log_colors()
+_LOG = {False: _log_colors(False), True: _log_colors(True)}
 
 
-def log_colors() -> LogColors:
-    """The log pane's colours: the same in a light and a dark scheme (see above)."""
-    return _LOG
+def log_colors(palette: QPalette | None = None) -> LogColors:
+    """The log pane's colours for ``palette`` (the application's by default): light on
+    a light window, dark on a dark one."""
+    return _LOG[is_dark(palette)]
 
 
 def ansi(value: int) -> QColor:
@@ -215,11 +241,67 @@ def ansi(value: int) -> QColor:
 def with_readable_hints(palette: QPalette) -> QPalette:
     """``palette`` with placeholder text (the grey hint in an empty field) opaque and at
     4.5:1 against the field. Qt draws it as the text colour at half opacity, which on a
-    white field is about 4:1."""
+    white field is about 4:1; that is where the hint starts from here too (not from the
+    palette's placeholder, which after a change of scheme is still the old scheme's)."""
     result = QPalette(palette)
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
         base = palette.color(group, QPalette.ColorRole.Base)
-        shown = over(palette.color(group, QPalette.ColorRole.PlaceholderText), base)
-        hint = readable_on(QColor(shown.red(), shown.green(), shown.blue()), base)
-        result.setColor(group, QPalette.ColorRole.PlaceholderText, hint)
+        half = QColor(palette.color(group, QPalette.ColorRole.Text))
+        half.setAlpha(128)
+        shown = over(half, base)
+        result.setColor(group, QPalette.ColorRole.PlaceholderText, readable_on(shown, base))
     return result
+
+
+# -- following the system -------------------------------------------------------------------
+class Scheme(QObject):
+    """The system's light or dark scheme, followed live.
+
+    The platform tells a change of scheme twice: it gives the application the new
+    scheme's palette (an ``ApplicationPaletteChange``) and the style hints emit
+    ``colorSchemeChanged``. Either way the hints in empty fields are made readable on
+    the new palette, and ``changed`` is emitted once the roles of this module resolve
+    to the new colours (once for one change, however it was told).
+    """
+
+    changed = Signal()
+
+    def __init__(self, app: QGuiApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._shown: QPalette | None = None
+        app.styleHints().colorSchemeChanged.connect(self._update)
+        app.installEventFilter(self)
+        self._update()
+
+    @property
+    def dark(self) -> bool:
+        """Whether the window is drawn dark now."""
+        return is_dark(self._app.palette())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._app and event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._update()
+        return False
+
+    def _update(self, *_scheme: object) -> None:
+        pal = self._app.palette()
+        fixed = with_readable_hints(pal)
+        if fixed != pal:
+            self._app.setPalette(fixed)  # comes back here through ApplicationPaletteChange
+            return
+        if self._shown is not None and pal == self._shown:
+            return  # told twice, or a scheme that leaves the palette as it was
+        first = self._shown is None
+        self._shown = QPalette(pal)
+        if not first:
+            self.changed.emit()
+
+
+@functools.cache
+def scheme() -> Scheme:
+    """The application's :class:`Scheme`, made on first use (after the QApplication
+    exists): connect to ``changed`` to resolve again what you painted with these colours."""
+    app = QGuiApplication.instance()
+    assert isinstance(app, QGuiApplication), "the palette follows a QGuiApplication"
+    return Scheme(app)

@@ -52,19 +52,26 @@ class FieldMessage(QLabel):
         self.tone: Tone | None = None
         if field is not None:
             self.setAccessibleName(f"{field.accessibleName() or 'Field'} message")
+        colors.scheme().changed.connect(self._recolour)
         self.hide()
 
     def show_message(self, tone: Tone, text: str) -> None:
         self.tone = tone
-        palette = self.palette()
-        # the colour comes from the application's palette: this label's own was recoloured
-        # by the last message (a note after an error was red)
-        palette.setColor(QPalette.ColorRole.WindowText, colors.tone(tone, QApplication.palette(self)))
-        self.setPalette(palette)
+        self._recolour()
         self.setText(text)
         self.setVisible(bool(text))
         if self._field is not None:
             self._field.setAccessibleDescription(text)
+
+    def _recolour(self) -> None:
+        """The tone's colour on the application's palette: this label's own was
+        recoloured by the last message (a note after an error was red), and is the old
+        scheme's until the new one reaches it."""
+        if self.tone is None:
+            return
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, colors.tone(self.tone, QApplication.palette(self)))
+        self.setPalette(palette)
 
     def error(self, text: str) -> None:
         self.show_message(Tone.ERROR, text)

@@ -28,22 +28,23 @@ class Column(enum.IntEnum):
     NAMES = 6
 
 
-_ICONS: dict[State, QIcon] = {}
+_ICONS: dict[int, QIcon] = {}  # by the dot's colour (a state's differs by scheme)
 
 
 def state_icon(state: State) -> QIcon:
-    """A small coloured dot for a container state."""
-    icon = _ICONS.get(state)
+    """A small dot in the colour of a container state on the application's palette."""
+    colour = palette.state_color(state)
+    icon = _ICONS.get(colour.rgb())
     if icon is None:
         pm = QPixmap(16, 16)
         pm.fill(Qt.GlobalColor.transparent)
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(palette.state_color(state))
+        p.setBrush(colour)
         p.drawEllipse(3, 3, 10, 10)
         p.end()
-        icon = _ICONS[state] = QIcon(pm)
+        icon = _ICONS[colour.rgb()] = QIcon(pm)
     return icon
 
 
@@ -62,6 +63,13 @@ class ContainersModel(RecordTableModel[Container]):
         self._listed_at: dict[str, float] = {}
         #: called by setData on the NAMES column: (container, new name) -> accepted
         self.rename_handler: Callable[[Container, str], bool] | None = None
+        palette.scheme().changed.connect(self._recolour)
+
+    def _recolour(self) -> None:
+        """Light and dark switched: the STATUS column's dots are drawn again."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, Column.STATUS), self.index(self.rowCount() - 1, Column.STATUS),
+                                  [Qt.ItemDataRole.DecorationRole])
 
     def key(self, record: Container) -> Hashable:
         return record.id

@@ -30,6 +30,7 @@ from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, QSettings,
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -108,12 +109,17 @@ class ContainerDropTarget(QObject):
         self.highlight = QFrame(viewport)
         self.highlight.setObjectName("dropHighlight")
         self.highlight.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        hl = view.palette().color(QPalette.ColorRole.Highlight)
+        self._recolour()
+        palette.scheme().changed.connect(self._recolour)
+        self.highlight.hide()
+        viewport.installEventFilter(self)
+
+    def _recolour(self) -> None:
+        """The drop highlight in the list's selection colour (again when light and dark switch)."""
+        hl = QApplication.palette(self.view).color(QPalette.ColorRole.Highlight)
         self.highlight.setStyleSheet(
             f"#dropHighlight {{ border: 2px solid {hl.name()}; border-radius: 4px;"
             f" background: rgba({hl.red()},{hl.green()},{hl.blue()},40); }}")
-        self.highlight.hide()
-        viewport.installEventFilter(self)
 
     def _row_rect(self, pos: QPoint) -> QRect | None:
         index = self.view.indexAt(pos)
@@ -294,7 +300,6 @@ class CopyDialog(QDialog):
         small = QFont(self.previewLabel.font())
         small.setPointSizeF(small.pointSizeF() * 0.92)
         self.previewLabel.setFont(small)
-        self._dim(self.previewLabel)
 
         field = QWidget(self)
         field_box = QVBoxLayout(field)
@@ -353,6 +358,9 @@ class CopyDialog(QDialog):
         self.statusLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusLabel.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.statusLabel.hide()
+        self._tone = Tone.NOTE
+        self._recolour()
+        palette.scheme().changed.connect(self._recolour)
 
         # buttons
         self.buttons = QDialogButtonBox(self)
@@ -406,15 +414,19 @@ class CopyDialog(QDialog):
             return f"Copy “{names[0]}”"
         return f"Copy {len(names)} items (“{names[0]}”, …)"
 
-    def _dim(self, label: QLabel) -> None:
-        pal = label.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, palette.muted(pal))
-        label.setPalette(pal)
+    def _recolour(self) -> None:
+        """The preview dimmed and the status in its tone, on the application's palette
+        (a label's own keeps the last tone, and the old scheme's colours until the new
+        one reaches it); again when light and dark switch."""
+        for label, colour in ((self.previewLabel, palette.muted(QApplication.palette(self.previewLabel))),
+                              (self.statusLabel, palette.tone(self._tone, QApplication.palette(self.statusLabel)))):
+            pal = label.palette()
+            pal.setColor(QPalette.ColorRole.WindowText, colour)
+            label.setPalette(pal)
 
     def _status(self, text: str, tone: Tone = Tone.NOTE) -> None:
-        pal = self.statusLabel.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, palette.tone(tone, pal))
-        self.statusLabel.setPalette(pal)
+        self._tone = tone
+        self._recolour()
         self.statusLabel.setText(text)
         self.statusLabel.setVisible(bool(text))
 

@@ -14,7 +14,16 @@ from typing import cast
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
 from desktop.engine.logbuffer import Matcher
 from desktop.ui.common import palette
@@ -119,6 +128,22 @@ class Finder(QObject):
         self.model = model
         self.view = view
         self.follow = follow
+        self.invalid = False
+        palette.scheme().changed.connect(self._recolour)
+
+    def _mark_invalid(self, invalid: bool) -> None:
+        """A pattern that is not one: the field's border in the error tone (again when
+        light and dark switch)."""
+        self.invalid = invalid
+        if invalid:
+            red = palette.tone(Tone.ERROR, QApplication.palette(self.bar.field))
+            self.bar.field.setStyleSheet(f"QLineEdit {{ border: 1px solid {red.name()}; }}")
+        else:
+            self.bar.field.setStyleSheet("")
+
+    def _recolour(self) -> None:
+        if self.invalid:
+            self._mark_invalid(True)
 
     def show(self) -> None:
         self.bar.show()
@@ -151,11 +176,10 @@ class Finder(QObject):
         except re.error as exc:
             bar.count.setText("invalid pattern")
             bar.field.setToolTip(f"Not a valid regular expression: {exc}")
-            red = palette.tone(Tone.ERROR, bar.field.palette())
-            bar.field.setStyleSheet(f"QLineEdit {{ border: 1px solid {red.name()}; }}")
+            self._mark_invalid(True)
             return
         bar.field.setToolTip("")
-        bar.field.setStyleSheet("")
+        self._mark_invalid(False)
         filtering = bar.only.isChecked()
         if matcher == self.model.matcher and filtering == self.model.filtering:
             return

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desktop.ui.common import palette
 
@@ -35,7 +36,8 @@ def tool_button(parent: QWidget, name: str, text: str, tip: str, checkable: bool
 def separator(parent: QWidget) -> QWidget:
     line = QWidget(parent)
     line.setFixedSize(1, 18)
-    line.setStyleSheet("background: palette(mid);")
+    line.setAutoFillBackground(True)  # in the palette's Mid, light or dark as it changes
+    line.setBackgroundRole(QPalette.ColorRole.Mid)
     return line
 
 
@@ -74,7 +76,8 @@ class LogToolbar(QWidget):
         self.status.setObjectName("logStatus")
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("logCount")
-        self.count_label.setStyleSheet(f"color: {palette.muted(self.palette()).name()};")
+        self._dim_count()
+        palette.scheme().changed.connect(self._dim_count)
         tail_label = QLabel("Tail", self)
         since_label = QLabel("Since", self)
         for w in (self.follow_btn, self.ts_btn, separator(self), tail_label, self.tail_box, since_label,
@@ -83,6 +86,10 @@ class LogToolbar(QWidget):
         lay.addStretch(1)
         lay.addWidget(self.count_label)
         lay.addWidget(self.status)
+
+    def _dim_count(self) -> None:
+        colour = palette.muted(QApplication.palette(self.count_label))
+        self.count_label.setStyleSheet(f"color: {colour.name()};")
 
     def tail(self) -> int | str:
         """The tail chosen: a number of lines, or ``"all"`` (1000 for what is neither)."""

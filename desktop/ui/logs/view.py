@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHeaderView,
     QStyledItemDelegate,
@@ -292,12 +293,8 @@ class LogView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        colors = self.delegate.colors
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.Base, colors.base)
-        pal.setColor(QPalette.ColorRole.Text, colors.text)
-        pal.setColor(QPalette.ColorRole.Highlight, colors.selection)
-        self.setPalette(pal)
+        self._recolour()
+        palette.scheme().changed.connect(self._recolour)
         self.verticalScrollBar().setSingleStep(self.delegate.row_h * 3)
         self.horizontalScrollBar().setSingleStep(int(self.delegate.char_w * 4))
         self.viewport_width = self.viewport().width()
@@ -309,6 +306,16 @@ class LogView(QTableView):
         self._selection.selectionChanged.connect(self._selection_changed)
         model.modelReset.connect(self._selection_changed)
         self.relayout()
+
+    def _recolour(self) -> None:
+        """The pane's colours for the window's scheme (again when light and dark switch)."""
+        colors = self.delegate.colors = palette.log_colors(QApplication.palette(self))
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.Base, colors.base)
+        pal.setColor(QPalette.ColorRole.Text, colors.text)
+        pal.setColor(QPalette.ColorRole.Highlight, colors.selection)
+        self.setPalette(pal)
+        self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Paint the rows in the exposed area straight through the delegate.

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 
 from desktop.engine.logbuffer import DEFAULT_CAPACITY
 from desktop.engine.records import Container
@@ -70,6 +70,7 @@ class LogViewer(QWidget):
         self.finder = Finder(self.search, self.model, self.view, follow, self)
         self.stream = LogStream(engine, container, live, self.model, self.view, follow.isChecked, self, tail=tail)
         self.stream.statusChanged.connect(self._show_status)
+        palette.scheme().changed.connect(self._show_status)
         self.stream.stateChanged.connect(self.stateChanged)
         self.stream.counted.connect(self._update_count)
         self.finder.matchesChanged.connect(self._update_count)
@@ -141,7 +142,7 @@ class LogViewer(QWidget):
 
     def _show_status(self) -> None:
         text, kind = self.stream.state.status(self.stream.behind)
-        color = palette.status(kind, self.toolbar.status.palette())
+        color = palette.status(kind, QApplication.palette(self.toolbar.status))
         self.toolbar.status.setText(f"<span style='color:{color.name()}'>{text}</span>")
 
     def _update_count(self) -> None:
