@@ -95,9 +95,9 @@ def rename_args(container: str, new_name: str) -> list[str]:
 
 
 def remove_args(container: str, *, force: bool = False, volumes: bool = False) -> list[str]:
-    """``docker rm``; ``-f`` removes a running container (killing it), ``-v`` its
-    anonymous volumes."""
-    return ["docker", "rm", *(["-f"] if force else []), *(["-v"] if volumes else []), container]
+    """``docker container rm``, as the walkthrough's note writes it; ``-f`` removes a
+    running container (killing it), ``-v`` its anonymous volumes."""
+    return ["docker", "container", "rm", *(["-f"] if force else []), *(["-v"] if volumes else []), container]
 
 
 def copy_in_args(local: str, container: str, dest: str, *, contents: bool = False) -> list[str]:
@@ -125,11 +125,13 @@ def make_folder_args(container: str, folder: str) -> list[str]:
 
 # -- images ----------------------------------------------------------------------------
 def pull_args(reference: str) -> list[str]:
-    return ["docker", "pull", reference]
+    """``docker image pull``, as the walkthrough's note writes it (``docker pull`` is the same)."""
+    return ["docker", "image", "pull", reference]
 
 
 def remove_image_args(image: str, *, force: bool = False) -> list[str]:
-    return ["docker", "rmi", *(["-f"] if force else []), image]
+    """``docker image rm`` (``docker rmi``), as the walkthrough's note writes it."""
+    return ["docker", "image", "rm", *(["-f"] if force else []), image]
 
 
 def tag_args(image: str, reference: str) -> list[str]:

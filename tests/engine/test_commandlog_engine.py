@@ -127,7 +127,7 @@ async def test_container_operations_recorded_do_the_same_with_docker(engine, cle
     twin.run(last(engine)[0])
     await engine.remove(cid, force=True, volumes=True)
     (entry,) = last(engine)
-    assert entry.command == f"docker rm -f -v {b2}"
+    assert entry.command == f"docker container rm -f -v {b2}"
     twin.run(entry)
     assert not exists(cid) and not exists(c2)
 
@@ -161,7 +161,7 @@ async def test_image_and_registry_operations_recorded_do_the_same(engine, cleanu
 
     await engine.remove_image(b_ref, force=True)
     (entry,) = last(engine)
-    assert entry.command == f"docker rmi -f {b_ref}"
+    assert entry.command == f"docker image rm -f {b_ref}"
     twin.run(entry)
     assert docker("images", "-q", b_ref) == docker("images", "-q", c_ref) == ""
 
@@ -175,7 +175,7 @@ async def test_image_and_registry_operations_recorded_do_the_same(engine, cleanu
     ref = cleanup.image(f"{REGISTRY}/httpd:latest")
     await engine.pull_all(ref)
     (pull,) = last(engine)
-    assert pull.command == f"docker pull {ref}"
+    assert pull.command == f"docker image pull {ref}"
     assert pull.result is Result.DONE  # told by the stream's thread, on the loop
     docker("rmi", ref)
     twin.run(pull)  # with the CLI's own login
@@ -197,7 +197,7 @@ async def test_a_failed_pull_is_recorded(engine):
     with pytest.raises(EngineError):
         await engine.pull_all(ref)
     (entry,) = last(engine)
-    assert entry.command == f"docker pull {ref}" and entry.result is Result.FAILED and entry.error
+    assert entry.command == f"docker image pull {ref}" and entry.result is Result.FAILED and entry.error
 
 
 async def test_the_saved_script_replays_the_session(engine, cleanup, labels, tmp_path, docker_config):

@@ -41,8 +41,8 @@ def test_docker_equivalents_name_the_selection():
     # a bulk operation names the containers it applies to, as Berth does it
     assert docker_equivalent("actionStart", containers=[web, old]) == "docker start 'old one'"
     assert docker_equivalent("actionStop") == "docker stop NAME"
-    assert docker_equivalent("actionRemove", containers=[old]) == "docker rm 'old one'"
-    assert docker_equivalent("actionRemove", containers=[web, old]) == "docker rm -f web 'old one'"
+    assert docker_equivalent("actionRemove", containers=[old]) == "docker container rm 'old one'"
+    assert docker_equivalent("actionRemove", containers=[web, old]) == "docker container rm -f web 'old one'"
     assert docker_equivalent("actionRename", containers=[web]) == "docker rename web NEW_NAME"
     assert docker_equivalent("actionLogs", containers=[web]) == "docker logs -f web"
     assert docker_equivalent("actionRun") == "docker run -d IMAGE"
@@ -83,8 +83,8 @@ def test_the_palette_runs_the_chosen_action_on_the_selection(window, qtbot, clea
     stop = row(palette, "Container ▸ Stop")
     assert stop.text(1) == QKeySequence("Ctrl+Shift+X").toString(QKeySequence.SequenceFormat.NativeText)
     assert stop.text(2) == f"docker stop {name}"
-    assert row(palette, "Container ▸ Remove…").text(2) == f"docker rm -f {name}"  # it runs
-    assert row(palette, "Image ▸ Pull…").text(2) == "docker pull IMAGE"
+    assert row(palette, "Container ▸ Remove…").text(2) == f"docker container rm -f {name}"  # it runs
+    assert row(palette, "Image ▸ Pull…").text(2) == "docker image pull IMAGE"
     assert not row(palette, "Container ▸ Start").flags() & Qt.ItemFlag.ItemIsEnabled  # it runs already
 
     qtbot.keyClicks(palette.field, "stop")

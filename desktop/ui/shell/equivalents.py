@@ -1,9 +1,9 @@
 """The ``docker`` command a window action stands for, as the command palette shows it
 ("Stop — docker stop web"), filled in with the current selection.
 
-Every command is built here, in :func:`docker_equivalent`, from the words of
-:mod:`desktop.engine.commands`; when that module has a formatter for each operation,
-this is the one function that changes to use them.
+Every command is built here, in :func:`docker_equivalent`, by the formatters of
+:mod:`desktop.engine.commands` that the command log and the run dialog use too, so the
+palette, the log and the dialog say the same thing.
 """
 
 from __future__ import annotations
@@ -12,14 +12,21 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication
 
+from desktop.engine import commands as cmd
 from desktop.engine.commands import run_command, shell_line
 from desktop.engine.formatting import ImageRow
 from desktop.engine.records import Container, RunSpec
 from desktop.engine.states import Op, allowed, needs_force
 
 #: container actions that are one ``docker VERB NAME…`` on the containers they apply to
-_BULK = {"actionStart": Op.START, "actionStop": Op.STOP, "actionRestart": Op.RESTART,
-         "actionPause": Op.PAUSE, "actionUnpause": Op.UNPAUSE, "actionKill": Op.KILL}
+_BULK = {"actionStart": (Op.START, cmd.start_args), "actionStop": (Op.STOP, cmd.stop_args),
+         "actionRestart": (Op.RESTART, cmd.restart_args), "actionPause": (Op.PAUSE, cmd.pause_args),
+         "actionUnpause": (Op.UNPAUSE, cmd.unpause_args), "actionKill": (Op.KILL, cmd.kill_args)}
+
+
+def _on_all(words: list[str], more: Sequence[str]) -> list[str]:
+    # docker takes more containers (images) after the first: ``docker stop a b``
+    return [*words, *more]
 
 
 def _placeholder(word: str) -> str:
@@ -38,16 +45,18 @@ def docker_equivalent(action: str, *, containers: Sequence[Container] = (), imag
     refs = [r.reference for r in images] or [_placeholder("IMAGE")]
     words: list[str] | None = None
     if action in _BULK:
-        op = _BULK[action]
-        words = ["docker", op.value, *([c.name for c in containers if op in allowed(c.state)] or names)]
+        op, formatter = _BULK[action]
+        targets = [c.name for c in containers if op in allowed(c.state)] or names
+        words = _on_all(formatter(targets[0]), targets[1:])
     elif action == "actionRun":
         return run_command(RunSpec(image=_placeholder("IMAGE")))
     elif action == "actionRunImage":
         return run_command(RunSpec(image=refs[0]))
     elif action == "actionRemove":
-        words = ["docker", "rm", *(["-f"] if any(needs_force(c.state) for c in containers) else []), *names]
+        force = any(needs_force(c.state) for c in containers)
+        words = _on_all(cmd.remove_args(names[0], force=force), names[1:])
     elif action == "actionRename":
-        words = ["docker", "rename", name, _placeholder("NEW_NAME")]
+        words = cmd.rename_args(name, _placeholder("NEW_NAME"))
     elif action == "actionLogs":
         words = ["docker", "logs", "-f", name]
     elif action in ("actionCopyId", "actionCopyImageId"):
@@ -55,15 +64,15 @@ def docker_equivalent(action: str, *, containers: Sequence[Container] = (), imag
                  else ["docker", "image", "inspect", "--format", "{{.Id}}", *refs])
     elif action in ("actionCopyFilesInto", "actionCopyFolderInto"):
         what = _placeholder("FILE") if action == "actionCopyFilesInto" else _placeholder("FOLDER")
-        words = ["docker", "cp", what, f"{name}:{_placeholder('PATH')}"]
+        words = cmd.copy_in_args(what, name, _placeholder("PATH"))
     elif action == "actionPull":
-        words = ["docker", "pull", _placeholder("IMAGE")]
+        words = cmd.pull_args(_placeholder("IMAGE"))
     elif action == "actionLogin":
-        words = ["docker", "login", *([registry] if registry else [])]
+        words = ["docker", "login", *([registry] if registry else [])]  # docker asks who
     elif action == "actionRemoveImage":
-        words = ["docker", "rmi", *refs]
+        words = _on_all(cmd.remove_image_args(refs[0]), refs[1:])
     elif action == "actionTagImage":
-        words = ["docker", "tag", refs[0], _placeholder("NEW_TAG")]
+        words = cmd.tag_args(refs[0], _placeholder("NEW_TAG"))
     elif action in ("actionRefresh", "actionShowContainers", "actionShowImages"):
         images_listed = action == "actionShowImages" or (action == "actionRefresh" and on_images)
         words = ["docker", "images"] if images_listed else ["docker", "ps", "-a"]
