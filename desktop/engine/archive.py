@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from desktop.engine import commands
+from desktop.engine import commands, i18n
 from desktop.engine.errors import EngineError, ErrorKind, invalid
 from desktop.engine.formatting import progress_size
 
@@ -90,7 +90,8 @@ class Progress:
 
     def check(self) -> None:
         if self._cancel.is_set():
-            raise EngineError(ErrorKind.CANCELLED, "The copy was cancelled.")
+            raise EngineError(ErrorKind.CANCELLED, i18n.translate(
+                "Copying", "The copy was cancelled."))
 
     def advance(self, nbytes: int = 0, files: int = 0) -> None:
         self.bytes_done += nbytes
@@ -104,19 +105,18 @@ class Progress:
 
     def summary(self) -> str:
         """What was completed, in a sentence ("3 of 10 files (1.2 MB) were copied.")."""
-        files = self.files_done
-        if self.total_files:
-            what = f"{files} of {self.total_files} {_plural(self.total_files, 'item')}"
+        files, size = self.files_done, progress_size(self.bytes_done)
+        if self.total_files and self.current:
+            text = i18n.translate("Copying", "Completed: {done} of %n item(s) ({size}); {current} was being copied "
+                                             "and may be incomplete.", None, self.total_files)
+        elif self.total_files:
+            text = i18n.translate("Copying", "Completed: {done} of %n item(s) ({size}).", None, self.total_files)
+        elif self.current:
+            text = i18n.translate("Copying", "Completed: %n item(s) ({size}); {current} was being copied "
+                                             "and may be incomplete.", None, files)
         else:
-            what = f"{files} {_plural(files, 'item')}"
-        text = f"Completed: {what} ({progress_size(self.bytes_done)})"
-        if self.current:
-            text += f"; {self.current} was being copied and may be incomplete"
-        return text + "."
-
-
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else word + "s"
+            text = i18n.translate("Copying", "Completed: %n item(s) ({size}).", None, files)
+        return text.format(done=files, size=size, current=self.current)
 
 
 # -- local side: what is copied -------------------------------------------------------
@@ -178,7 +178,8 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> 
             with os.scandir(path) as it:
                 children = sorted(it, key=lambda d: d.name)
         except PermissionError:
-            raise EngineError(ErrorKind.PERMISSION, f"Cannot read the folder {path}: permission denied.") from None
+            raise EngineError(ErrorKind.PERMISSION, i18n.translate(
+                "Copying", "Cannot read the folder {path}: permission denied.").format(path=path)) from None
         for d in children:
             child = _entry(d.path, f"{arcname}/{d.name}" if arcname else d.name, d.stat(follow_symlinks=False))
             if child is None:
@@ -195,7 +196,8 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> 
         try:
             st = os.lstat(path)
         except FileNotFoundError:
-            raise invalid(f"{path} does not exist (it was moved or deleted).") from None
+            raise invalid(i18n.translate(
+                "Copying", "{path} does not exist (it was moved or deleted).").format(path=path)) from None
         name = os.path.basename(path.rstrip(os.sep)) or path
         if contents and stat_mod.S_ISDIR(st.st_mode):
             sources.append((path, True))
@@ -203,7 +205,9 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> 
             continue
         sources.append((path, False))
         if name in names:
-            raise invalid(f"Two of the dropped items are named {name!r} ({names[name]} and {path}).")
+            raise invalid(i18n.translate(
+                "Copying", "Two of the dropped items are named {name} ({value} and {path}).").format(
+                        name=repr(name), value=names[name], path=path))
         names[name] = path
         top = _entry(path, name, st)
         if top is None:
@@ -216,7 +220,9 @@ def scan(paths: Iterable[str | os.PathLike[str]], *, contents: bool = False) -> 
     seen: set[str] = set()
     for t in tops:
         if t.arcname in seen:
-            raise invalid(f"Two of the dropped items would both be named {t.arcname!r} in the container.")
+            raise invalid(i18n.translate(
+                "Copying", "Two of the dropped items would both be named {arcname} in the container.").format(
+                        arcname=repr(t.arcname)))
         seen.add(t.arcname)
     return Selection(entries, tops, sum(e.size for e in entries), len(entries), skipped, sources)
 
@@ -292,9 +298,11 @@ def tar_stream(entries: Iterable[LocalEntry], progress: Progress | None = None, 
             # opened apart from the ``with`` below: only open's failures are translated here
             f = open(e.path, "rb")  # noqa: SIM115 - closed by the ``with f:`` that follows
         except PermissionError:
-            raise EngineError(ErrorKind.PERMISSION, f"Cannot read {e.path}: permission denied.") from None
+            raise EngineError(ErrorKind.PERMISSION, i18n.translate(
+                "Copying", "Cannot read {path}: permission denied.").format(path=e.path)) from None
         except FileNotFoundError:
-            raise EngineError(ErrorKind.NOT_FOUND, f"{e.path} was deleted while it was being copied.") from None
+            raise EngineError(ErrorKind.NOT_FOUND, i18n.translate(
+                "Copying", "{path} was deleted while it was being copied.").format(path=e.path)) from None
         prog.current = e.arcname
         with f:
             buf += _header(name, "file", size=e.size, mode=e.mode, mtime=e.mtime)
@@ -335,9 +343,12 @@ def is_link_stat(st: PathStat | None) -> bool:
 def normalize_dest(dest: str) -> str:
     dest = (dest or "").strip()
     if not dest:
-        raise invalid("Enter the folder in the container to copy to.")
+        raise invalid(i18n.translate(
+            "Copying", "Enter the folder in the container to copy to."))
     if not dest.startswith("/"):
-        raise invalid(f"The destination must be an absolute path in the container (starting with /), not {dest!r}.")
+        raise invalid(i18n.translate(
+            "Copying", "The destination must be an absolute path in the container (starting with /), "
+            "not {dest}.").format(dest=repr(dest)))
     return posixpath.normpath(dest).replace("//", "/")
 
 
@@ -354,7 +365,8 @@ async def _resolve(engine: Engine, ident: str, path: str) -> tuple[str, PathStat
             return path, st
         target = st.get("linkTarget") or ""
         path = target if target.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-    raise invalid(f"{path} is a chain of symbolic links that does not end.")
+    raise invalid(i18n.translate(
+        "Copying", "{path} is a chain of symbolic links that does not end.").format(path=path))
 
 
 @dataclass
@@ -396,10 +408,14 @@ async def plan_copy(engine: Engine, ident: str, dest: str, selection: Selection)
         if st is not None:
             if not is_dir_stat(st):
                 raise EngineError(ErrorKind.INVALID_INPUT,
-                                  f"{path} in the container is a file, not a folder: choose a folder to copy into.")
+                                  i18n.translate(
+                                      "Copying", "{path} in the container is a file, not a folder: "
+                                                 "choose a folder to copy into.").format(
+                                              path=path))
             break
         if path == "/":
-            raise EngineError(ErrorKind.NOT_FOUND, "The container has no root folder.")
+            raise EngineError(ErrorKind.NOT_FOUND, i18n.translate(
+                "Copying", "The container has no root folder."))
         missing.insert(0, posixpath.basename(path))
         path = posixpath.dirname(path)
     return CopyPlan(ident, dest, path, tuple(missing), selection)
@@ -428,13 +444,17 @@ async def find_conflicts(engine: Engine, plan: CopyPlan) -> list[str]:
         there_dir = is_dir_stat(st)
         if not top.is_dir:
             if there_dir:
-                raise EngineError(ErrorKind.CONFLICT, f"{target} is a folder in the container; "
-                                                      "Berth will not replace a folder with a file.")
+                raise EngineError(ErrorKind.CONFLICT, i18n.translate(
+                    "Copying", "{target} is a folder in the container; Berth will not replace a folder with a "
+                    "file.").format(target=target))
             conflicts.append(target)
             continue
         if not there_dir:
             raise EngineError(ErrorKind.CONFLICT,
-                              f"{target} is a file in the container; Berth will not replace a file with a folder.")
+                              i18n.translate(
+                                  "Copying", "{target} is a file in the container; "
+                                             "Berth will not replace a file with a "
+                                  "folder.").format(target=target))
         inside = [e for e in by_top.get(top.arcname, []) if e is not top]
         conflicts += await _conflicts_inside(engine, plan, target, top.arcname, inside)
     plan.conflicts = conflicts
@@ -466,10 +486,13 @@ async def _conflicts_inside(engine: Engine, plan: CopyPlan, target: str, top: st
         if e.is_dir and there_dir:
             continue
         if e.is_dir or there_dir:
-            what = "file" if there_dir is False else "folder"
-            raise EngineError(ErrorKind.CONFLICT,
-                              f"{where} is a {what} in the container and a {'folder' if e.is_dir else 'file'} here; "
-                              "Berth will not replace one with the other.")
+            if e.is_dir:
+                text = i18n.translate("Copying", "{where} is a file in the container and a folder here; "
+                                                 "Berth will not replace one with the other.")
+            else:
+                text = i18n.translate("Copying", "{where} is a folder in the container and a file here; "
+                                                 "Berth will not replace one with the other.")
+            raise EngineError(ErrorKind.CONFLICT, text.format(where=where))
         found.append(where)
     return found
 
@@ -479,19 +502,30 @@ def _explain_put_failure(err: EngineError, plan: CopyPlan, prog: Progress) -> En
     done = prog.summary()
     if err.kind is ErrorKind.NO_SPACE or "no space left" in text:
         return EngineError(ErrorKind.NO_SPACE,
-                           f"There is no space left in the container at {plan.dest}. {done}", err.detail)
+                           i18n.translate(
+                               "Copying", "There is no space left in the container at {dest}. {done}").format(
+                                       dest=plan.dest, done=done), err.detail)
     if "marked read-only" in text or "read-only file system" in text:
-        where = "volume" if "volume" in text else "file system"
-        return EngineError(ErrorKind.PERMISSION,
-                           f"The container's {where} at {plan.dest} is read-only: nothing can be copied there.",
-                           err.detail)
+        if "volume" in text:
+            message = i18n.translate("Copying", "The container's volume at {dest} is read-only: "
+                                                "nothing can be copied there.")
+        else:
+            message = i18n.translate("Copying", "The container's file system at {dest} is read-only: "
+                                                "nothing can be copied there.")
+        return EngineError(ErrorKind.PERMISSION, message.format(dest=plan.dest), err.detail)
     if err.kind is ErrorKind.PERMISSION or "permission denied" in text or "operation not permitted" in text:
         return EngineError(ErrorKind.PERMISSION,
-                           f"The engine was not allowed to write into {plan.dest}. {done}", err.detail)
+                           i18n.translate(
+                               "Copying", "The engine was not allowed to write into {dest}. {done}").format(
+                                       dest=plan.dest, done=done), err.detail)
     if "not a directory" in text:
         return EngineError(ErrorKind.INVALID_INPUT,
-                           f"{plan.dest} in the container is not a folder: choose a folder to copy into.", err.detail)
-    return EngineError(err.kind, f"{err.message} {done}", err.detail)
+                           i18n.translate(
+                               "Copying", "{dest} in the container is not a folder: "
+                                          "choose a folder to copy into.").format(
+                                       dest=plan.dest), err.detail)
+    return EngineError(err.kind, i18n.translate(
+        "Copying", "{message} {done}").format(message=err.message, done=done), err.detail)
 
 
 async def _container_gone(engine: Engine, ident: str) -> bool:
@@ -512,12 +546,16 @@ class CopyResult:
     skipped_existing: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        rate = f", {progress_size(self.bytes / self.seconds)}/s" if self.seconds > 0.05 and self.bytes > 1e6 else ""
-        text = (f"Copied {self.files} {_plural(self.files, 'item')} ({progress_size(self.bytes)}) to {self.dest} "
-                f"in {self.seconds:.1f} s{rate}.")
+        if self.seconds > 0.05 and self.bytes > 1e6:
+            text = i18n.translate("Copying", "Copied %n item(s) ({size}) to {dest} in {seconds} s, {rate}/s.",
+                                  None, self.files)
+        else:
+            text = i18n.translate("Copying", "Copied %n item(s) ({size}) to {dest} in {seconds} s.", None, self.files)
+        text = text.format(size=progress_size(self.bytes), dest=self.dest, seconds=f"{self.seconds:.1f}",
+                           rate=progress_size(self.bytes / self.seconds) if self.seconds else "")
         if self.skipped_existing:
-            n = len(self.skipped_existing)
-            text += " 1 existing file was kept as it was." if n == 1 else f" {n} existing files were kept as they were."
+            kept = i18n.translate("Copying", "%n existing file(s) kept unchanged.", None, len(self.skipped_existing))
+            text = i18n.translate("Copying", "{sentence} {another}").format(sentence=text, another=kept)
         return text
 
 
@@ -532,8 +570,9 @@ async def copy_in(engine: Engine, plan: CopyPlan, progress: Progress | None = No
     unconfirmed = [c for c in plan.conflicts if c not in skip]
     if unconfirmed and not overwrite:
         raise EngineError(ErrorKind.CONFLICT,
-                          f"{len(unconfirmed)} {_plural(len(unconfirmed), 'file')} would be overwritten "
-                          f"({', '.join(unconfirmed[:3])}{'…' if len(unconfirmed) > 3 else ''}); confirm first.")
+                          i18n.translate("Copying", "%n file(s) would be overwritten ({names}); confirm first.",
+                                         None, len(unconfirmed)).format(
+                              names=", ".join(unconfirmed[:3]) + ("…" if len(unconfirmed) > 3 else "")))
     exclude = {posixpath.relpath(c, plan.dest) for c in skip}
     sel = plan.selection
     kept = [e for e in sel.entries if e.arcname not in exclude]
@@ -551,11 +590,14 @@ async def copy_in(engine: Engine, plan: CopyPlan, progress: Progress | None = No
     except EngineError as err:
         prog.finished = time.monotonic()
         if prog.cancelled or err.kind is ErrorKind.CANCELLED:
-            raise EngineError(ErrorKind.CANCELLED, f"The copy was cancelled. {prog.summary()}") from None
+            raise EngineError(ErrorKind.CANCELLED, i18n.translate(
+                "Copying", "The copy was cancelled. {value}").format(value=prog.summary())) from None
         if err.kind in (ErrorKind.NOT_FOUND, ErrorKind.UNREACHABLE, ErrorKind.INTERNAL) and \
                 await _container_gone(engine, plan.ident):
             raise EngineError(ErrorKind.NOT_FOUND,
-                              f"The container was removed during the copy. {prog.summary()}", err.detail) from None
+                              i18n.translate(
+                                  "Copying", "The container was removed during the copy. {value}").format(
+                                          value=prog.summary()), err.detail) from None
         raise _explain_put_failure(err, plan, prog) from None
     finally:
         try:
@@ -659,7 +701,8 @@ async def _read_tar(engine: Engine, ident: str, path: str, progress: Progress,
                     handle(tar, member)
         except tarfile.ReadError as exc:
             progress.check()
-            raise EngineError(ErrorKind.INTERNAL, "The engine sent an incomplete archive (was the container removed?).",
+            raise EngineError(ErrorKind.INTERNAL, i18n.translate(
+                "Copying", "The engine sent an incomplete archive (was the container removed?)."),
                               str(exc)) from None
         finally:
             reader.close()
@@ -774,9 +817,11 @@ async def _list_by_exec(engine: Engine, ident: str, path: str) -> list[RemoteEnt
 async def _list_by_archive(engine: Engine, ident: str, path: str) -> list[RemoteEntry]:
     real, st = await _resolve(engine, ident, path)
     if st is None:
-        raise EngineError(ErrorKind.NOT_FOUND, f"{path} does not exist in the container.")
+        raise EngineError(ErrorKind.NOT_FOUND, i18n.translate(
+            "Copying", "{path} does not exist in the container.").format(path=path))
     if not is_dir_stat(st):
-        raise EngineError(ErrorKind.INVALID_INPUT, f"{path} in the container is a file, not a folder.")
+        raise EngineError(ErrorKind.INVALID_INPUT, i18n.translate(
+            "Copying", "{path} in the container is a file, not a folder.").format(path=path))
     out: list[RemoteEntry] = []
 
     def handle(tar: tarfile.TarFile, m: tarfile.TarInfo) -> None:
@@ -854,7 +899,8 @@ class TarExtractor:
         if stat_mod.S_ISDIR(st.st_mode):
             if for_dir:
                 return
-            raise EngineError(ErrorKind.CONFLICT, f"{target} is a folder; it cannot be replaced by a file.")
+            raise EngineError(ErrorKind.CONFLICT, i18n.translate(
+                "Copying", "{target} is a folder; it cannot be replaced by a file.").format(target=target))
         os.unlink(target)
 
     def add(self, tar: tarfile.TarFile, m: tarfile.TarInfo) -> None:
@@ -904,12 +950,16 @@ class TarExtractor:
                 return
         except PermissionError as exc:
             raise EngineError(ErrorKind.PERMISSION,
-                              f"Cannot write {exc.filename or m.name}: permission denied.") from None
+                              i18n.translate(
+                                  "Copying", "Cannot write {value}: permission denied.").format(
+                                          value=exc.filename or m.name)) from None
         except OSError as exc:
             if exc.errno == 28:  # ENOSPC
-                raise EngineError(ErrorKind.NO_SPACE, f"There is no space left on this computer's disk "
-                                  f"(writing {m.name}). {prog.summary()}") from None
-            raise EngineError(ErrorKind.INTERNAL, f"Cannot write {m.name}: {exc.strerror or exc}.") from None
+                raise EngineError(ErrorKind.NO_SPACE, i18n.translate(
+                    "Copying", "There is no space left on this computer's disk (writing {name}). {value}").format(
+                            name=m.name, value=prog.summary())) from None
+            raise EngineError(ErrorKind.INTERNAL, i18n.translate(
+                "Copying", "Cannot write {name}: {value}.").format(name=m.name, value=exc.strerror or exc)) from None
         prog.advance(files=1)
 
     @staticmethod
@@ -948,7 +998,8 @@ async def copy_out(engine: Engine, ident: str, path: str, local_dir: str | os.Pa
     prog = progress or Progress()
     st = await engine.stat_path(ident, path)
     if st is None:
-        raise EngineError(ErrorKind.NOT_FOUND, f"{path} does not exist in the container.")
+        raise EngineError(ErrorKind.NOT_FOUND, i18n.translate(
+            "Copying", "{path} does not exist in the container.").format(path=path))
     if not is_dir_stat(st) and not is_link_stat(st):
         prog.total_bytes, prog.total_files = int(st.get("size", 0)), 1
     prog.started = time.monotonic()
@@ -959,9 +1010,11 @@ async def copy_out(engine: Engine, ident: str, path: str, local_dir: str | os.Pa
     except EngineError as err:
         prog.finished = time.monotonic()
         if prog.cancelled or err.kind is ErrorKind.CANCELLED:
-            raise EngineError(ErrorKind.CANCELLED, f"The copy was cancelled. {prog.summary()}") from None
+            raise EngineError(ErrorKind.CANCELLED, i18n.translate(
+                "Copying", "The copy was cancelled. {value}").format(value=prog.summary())) from None
         if await _container_gone(engine, ident):
-            raise EngineError(ErrorKind.NOT_FOUND, f"The container was removed during the copy. {prog.summary()}",
+            raise EngineError(ErrorKind.NOT_FOUND, i18n.translate(
+                "Copying", "The container was removed during the copy. {value}").format(value=prog.summary()),
                               err.detail) from None
         raise
     finally:

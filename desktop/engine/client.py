@@ -28,7 +28,7 @@ from docker.context.config import get_current_context_name
 
 from desktop import log
 from desktop.engine import commands as cmd
-from desktop.engine import transport
+from desktop.engine import i18n, transport
 from desktop.engine.commandlog import CommandLog, Entry, Kind
 from desktop.engine.credentials import Credential, CredentialStore, registry_of_image
 from desktop.engine.errors import EngineError, ErrorKind, invalid, translate
@@ -82,9 +82,11 @@ def resolve_host(host: str | None = None, context: str | None = None,
         try:
             params = ContextAPI.kwargs_from_context(name=context, environment=env)
         except docker.errors.ContextNotFound:
-            raise EngineError(ErrorKind.INVALID_INPUT, f"There is no Docker context named {context!r}.") from None
+            raise EngineError(ErrorKind.INVALID_INPUT, i18n.translate(
+                "Engine", "There is no Docker context named {context}.").format(context=repr(context))) from None
         if ContextAPI.get_context(context) is None:
-            raise EngineError(ErrorKind.INVALID_INPUT, f"There is no Docker context named {context!r}.")
+            raise EngineError(ErrorKind.INVALID_INPUT, i18n.translate(
+                "Engine", "There is no Docker context named {context}.").format(context=repr(context)))
         return str(params.get("base_url") or _default_socket()), context, params
     params = docker.utils.kwargs_from_env(environment=env)
     name = ""
@@ -127,11 +129,14 @@ def _restart_policy(text: str) -> dict[str, str | int] | None:
         return None
     name, _, count = text.partition(":")
     if name not in ("always", "unless-stopped", "on-failure"):
-        raise invalid(f"Unknown restart policy {text!r}: use no, always, unless-stopped or on-failure[:N].")
+        raise invalid(i18n.translate(
+            "Engine", "Unknown restart policy {text}: use no, always, unless-stopped or on-failure[:N].").format(
+                    text=repr(text)))
     policy: dict[str, str | int] = {"Name": name}
     if count:
         if name != "on-failure" or not count.isdigit():
-            raise invalid(f"Only on-failure takes a retry count, as on-failure:3 (got {text!r}).")
+            raise invalid(i18n.translate(
+                "Engine", "Only on-failure takes a retry count, as on-failure:3 (got {text}).").format(text=repr(text)))
         policy["MaximumRetryCount"] = int(count)
     return policy
 
@@ -182,7 +187,8 @@ class Engine:
         if api is not None:
             return api
         if self._closed:
-            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
+            raise EngineError(ErrorKind.CANCELLED, i18n.translate(
+                "Engine", "This connection to the engine was closed."))
         # Made outside the lock: it asks the engine for its version, which may take
         # the whole timeout on a host that does not answer.
         try:
@@ -204,14 +210,16 @@ class Engine:
             current = self._api
         new.close()
         if current is None:
-            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
+            raise EngineError(ErrorKind.CANCELLED, i18n.translate(
+                "Engine", "This connection to the engine was closed."))
         return current
 
     async def _call(self, fn: Callable[..., T], *args: Any, what: str = "", slow: bool = False, **kwargs: Any) -> T:
         """Run ``fn`` on a worker thread. ``slow`` calls (stop, restart, copy: seconds
         each) have workers of their own, so that they never hold up lists and events."""
         if self._closed:
-            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
+            raise EngineError(ErrorKind.CANCELLED, i18n.translate(
+                "Engine", "This connection to the engine was closed."))
         loop = asyncio.get_running_loop()
 
         def run() -> T:
@@ -272,7 +280,8 @@ class Engine:
                 raise self._where(translate(exc, what=what)) from None
 
         if self._closed:
-            raise EngineError(ErrorKind.CANCELLED, "This connection to the engine was closed.")
+            raise EngineError(ErrorKind.CANCELLED, i18n.translate(
+                "Engine", "This connection to the engine was closed."))
         pump = StreamPump(open_stream, what=what, high_water=high_water, weigh=weigh, name=name)
         self._streams = {p for p in self._streams if not p.closed}  # forget the finished ones
         self._streams.add(pump)
@@ -364,10 +373,12 @@ class Engine:
         nothing half-made is left behind.
         """
         if not spec.image.strip():
-            raise invalid("Choose an image to run.")
+            raise invalid(i18n.translate(
+                "Engine", "Choose an image to run."))
         restart = _restart_policy(spec.restart)
         if restart and spec.auto_remove:
-            raise invalid("A container cannot both restart automatically and remove itself when it stops.")
+            raise invalid(i18n.translate(
+                "Engine", "A container cannot both restart automatically and remove itself when it stops."))
 
         def run() -> str:
             api = self._client()
@@ -389,7 +400,9 @@ class Engine:
                     detach=spec.start)
             except docker.errors.ImageNotFound as exc:
                 raise EngineError(ErrorKind.IMAGE_NOT_FOUND,
-                                  f"The image {spec.image} is not on this engine. Pull it first.",
+                                  i18n.translate(
+                                      "Engine", "The image {image} is not on this engine. Pull it first.").format(
+                                              image=spec.image),
                                   str(exc.explanation)) from None
             except docker.errors.APIError as exc:
                 raise translate(exc, what=f"image {spec.image}") from None
@@ -480,16 +493,20 @@ class Engine:
             async for item in pump.items():
                 error = item.get("Error")
                 if error:
-                    raise EngineError(ErrorKind.INTERNAL, f"Waiting for container {ident} failed: "
-                                      f"{error.get('Message', error)}")
+                    raise EngineError(ErrorKind.INTERNAL, i18n.translate(
+                        "Engine", "Waiting for container {ident} failed: {reason}").format(
+                                ident=ident, reason=error.get('Message', error)))
                 return int(item["StatusCode"])
-            raise EngineError(ErrorKind.UNREACHABLE, f"The engine stopped answering while waiting for {ident}.")
+            raise EngineError(ErrorKind.UNREACHABLE, i18n.translate(
+                "Engine", "The engine stopped answering while waiting for {ident}.").format(ident=ident))
 
         try:
             return await asyncio.wait_for(answer(), timeout)
         except TimeoutError:
             raise EngineError(ErrorKind.TIMEOUT,
-                              f"Container {ident} did not stop within {timeout:g} seconds.") from None
+                              i18n.translate(
+                                  "Engine", "Container {ident} did not stop within {timeout:g} seconds.").format(
+                                          ident=ident, timeout=timeout)) from None
         finally:
             pump.close()
 
@@ -565,10 +582,12 @@ class Engine:
         async def run() -> None:
             ref = parse_image_reference(reference)
             if ref.digest:
-                raise invalid("A tag cannot contain a digest (@sha256:...).")
+                raise invalid(i18n.translate("Engine", "A tag cannot contain a digest (@sha256:...)."))
             ok = await self._api_call("tag", ident, ref.name, ref.tag, what=f"image {ident}")
             if not ok:
-                raise EngineError(ErrorKind.INTERNAL, f"The engine did not tag {ident} as {reference}.")
+                raise EngineError(ErrorKind.INTERNAL, i18n.translate(
+                    "Engine", "The engine did not tag {ident} as {reference}.").format(
+                        ident=ident, reference=reference))
         await self.logged(cmd.tag_args(ident, reference), run())
 
     async def inspect_image(self, ident: str) -> ImageInspect:
@@ -589,9 +608,9 @@ class Engine:
 
         def check() -> None:
             if not username.strip():
-                raise invalid("Enter a user name.")
+                raise invalid(i18n.translate("Engine", "Enter a user name."))
             if not password:
-                raise invalid("Enter a password.")
+                raise invalid(i18n.translate("Engine", "Enter a password."))
         key = registry_key(registry)
 
         def run() -> str:
@@ -604,12 +623,17 @@ class Engine:
                 low = text.lower()
                 if exc.status_code in (401, 403) or "unauthorized" in low or "incorrect" in low or "denied" in low:
                     raise EngineError(ErrorKind.UNAUTHORIZED,
-                                      f"{registry or 'Docker Hub'} refused the login: wrong user name or password.",
+                                      i18n.translate(
+                                          "Engine",
+                                          "{registry} refused the login: wrong user name or password.").format(
+                                                  registry=registry or 'Docker Hub'),
                                       text) from None
                 raise EngineError(ErrorKind.UNREACHABLE if "connection refused" in low or "no such host" in low
                                   else ErrorKind.INTERNAL,
-                                  f"Could not log in to {registry or 'Docker Hub'}: "
-                                  f"{text.splitlines()[0] if text else ''}",
+                                  i18n.translate(
+                                      "Engine", "Could not log in to {registry}: {reason}").format(
+                                              registry=registry or 'Docker Hub',
+                                              reason=text.splitlines()[0] if text else ''),
                                   text) from None
             return self.credentials.save(Credential(key, username, password))
         # the command names the user; docker asks for the password, which is recorded nowhere
@@ -670,7 +694,8 @@ class Engine:
         def run() -> None:
             ok = self._client().put_archive(ident, path, body)
             if not ok:
-                raise EngineError(ErrorKind.INTERNAL, f"The engine refused the copy into {path}.")
+                raise EngineError(ErrorKind.INTERNAL, i18n.translate(
+                    "Engine", "The engine refused the copy into {path}.").format(path=path))
         shown = [list(c) for c in commands] or [cmd.copy_stream_args(self._name(ident), path)]
         await self.logged(shown[0], self._call(run, what=f"container {ident}"), also=shown[1:])
 
@@ -738,7 +763,8 @@ class _PullMessages:
                 exc = docker.errors.APIError(text, explanation=text)
                 err = translate(exc, what=self._reference)
                 if err.kind is ErrorKind.INTERNAL and ("not found" in text.lower() or "does not exist" in text.lower()):
-                    err = EngineError(ErrorKind.IMAGE_NOT_FOUND, f"The image {self._reference} was not found.", text)
+                    err = EngineError(ErrorKind.IMAGE_NOT_FOUND, i18n.translate(
+                        "Engine", "The image {reference} was not found.").format(reference=self._reference), text)
                 raise err
             yield PullProgress.from_api(msg)
 

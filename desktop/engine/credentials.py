@@ -23,6 +23,7 @@ import docker.auth
 import docker.credentials
 
 from desktop import log
+from desktop.engine import i18n
 from desktop.engine.errors import EngineError, ErrorKind
 
 if TYPE_CHECKING:
@@ -99,7 +100,9 @@ class CredentialStore:
             return {}
         except (OSError, ValueError) as exc:
             raise EngineError(ErrorKind.CREDENTIALS,
-                              f"Cannot read {self.config_path}: it is not valid JSON.", str(exc)) from exc
+                              i18n.translate(
+                                  "Credentials", "Cannot read {config_path}: it is not valid JSON.").format(
+                                          config_path=self.config_path), str(exc)) from exc
 
     def _write_config(self, data: dict[str, Any]) -> None:
         """Write config.json atomically, keeping every key Berth does not own."""
@@ -132,11 +135,13 @@ class CredentialStore:
         """Say, in words, where a login to ``registry`` would be kept."""
         helper = self.helper_for(registry)
         if helper:
-            return f"the credential helper docker-credential-{helper}"
+            return i18n.translate("Credentials", "the credential helper docker-credential-{helper}").format(
+                helper=helper)
         kr = _keyring()
         if kr is not None:
-            return f"the system keyring ({kr.name})"
-        return "memory only, until Berth quits (no credential helper or keyring is available)"
+            return i18n.translate("Credentials", "the system keyring ({name})").format(name=kr.name)
+        return i18n.translate("Credentials",
+                              "memory only, until Berth quits (no credential helper or keyring is available)")
 
     # -- operations ------------------------------------------------------------
     def save(self, cred: Credential) -> str:
@@ -150,7 +155,10 @@ class CredentialStore:
                 store.store(server=key, username=cred.username, secret=cred.password)
             except docker.credentials.StoreError as exc:
                 raise EngineError(ErrorKind.CREDENTIALS,
-                                  f"The credential helper docker-credential-{helper} could not save the login.",
+                                  i18n.translate(
+                                      "Credentials", "The credential helper docker-credential-{helper} "
+                                                     "could not save the login.").format(
+                                              helper=helper),
                                   _scrub(str(exc), cred.password)) from None
             cfg = self._config()
             auths = cfg.setdefault("auths", {})
@@ -165,7 +173,8 @@ class CredentialStore:
                 kr.set_password(KEYRING_SERVICE, key,
                                 json.dumps({"username": cred.username, "password": cred.password}))
             except Exception as exc:
-                raise EngineError(ErrorKind.CREDENTIALS, "The system keyring could not save the login.",
+                raise EngineError(ErrorKind.CREDENTIALS, i18n.translate(
+                    "Credentials", "The system keyring could not save the login."),
                                   _scrub(str(exc), cred.password)) from None
             _update_index(kr, add=key)
             self._memory.pop(key, None)
@@ -226,7 +235,8 @@ class CredentialStore:
             except docker.credentials.CredentialsNotFound:
                 pass
             except docker.credentials.StoreError as exc:
-                failed.append((f"the credential helper docker-credential-{helper}", str(exc)))
+                failed.append((i18n.translate("Credentials", "the credential helper docker-credential-{helper}").format(
+                    helper=helper), str(exc)))
         cfg = self._config()
         if key in (cfg.get("auths") or {}):
             del cfg["auths"][key]
@@ -238,11 +248,15 @@ class CredentialStore:
                     kr.delete_password(KEYRING_SERVICE, key)
                 _update_index(kr, remove=key)
             except Exception as exc:
-                failed.append((f"the system keyring ({kr.name})", f"{type(exc).__name__}: {exc}"))
+                failed.append((i18n.translate("Credentials", "the system keyring ({name})").format(name=kr.name),
+                               f"{type(exc).__name__}: {exc}"))
         if failed:
             where = " and ".join(name for name, _ in failed)
             raise EngineError(ErrorKind.CREDENTIALS,
-                              f"The login to {key} could not be erased from {where}; it may still be saved there.",
+                              i18n.translate(
+                                  "Credentials", "The login to {key} could not be erased from {where}; "
+                                                 "it may still be saved "
+                                  "there.").format(key=key, where=where),
                               "\n".join(detail for _, detail in failed))
 
     def logged_in(self) -> list[str]:

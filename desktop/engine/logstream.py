@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 import docker
 import requests
 
+from desktop.engine import i18n
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.transport import chunked_reader, get_stream, shutdown_response
 
@@ -247,7 +248,8 @@ def _chunk_size(line: bytes) -> int:
 
 def _malformed(what: str) -> EngineError:
     """The engine's answer is not what the HTTP framing says it must be."""
-    return EngineError(ErrorKind.INTERNAL, "The engine's answer could not be read (it is not valid HTTP).", what)
+    return EngineError(ErrorKind.INTERNAL, i18n.translate(
+        "Engine", "The engine's answer could not be read (it is not valid HTTP)."), what)
 
 
 def open_log_frames(api: docker.APIClient, ident: str, *, follow: bool, tail: int | str, since: float | str | None,

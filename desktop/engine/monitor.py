@@ -31,6 +31,7 @@ from dataclasses import replace
 from typing import Literal, Protocol
 
 from desktop import log
+from desktop.engine import i18n
 from desktop.engine.client import Engine
 from desktop.engine.errors import EngineError, ErrorKind
 from desktop.engine.payloads import EngineEvent
@@ -169,7 +170,8 @@ class Monitor:
         while True:
             try:
                 await self._session()
-                err = EngineError(ErrorKind.UNREACHABLE, "The Docker engine closed the connection.")
+                err = EngineError(ErrorKind.UNREACHABLE, i18n.translate(
+                    "Engine", "The Docker engine closed the connection."))
             except EngineError as exc:
                 err = exc
             except asyncio.CancelledError:

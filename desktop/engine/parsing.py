@@ -12,6 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from desktop.engine import i18n
 from desktop.engine.errors import EngineError, invalid
 from desktop.engine.records import Mount, PortMapping
 
@@ -36,7 +37,8 @@ PROTOCOLS = ("tcp", "udp", "sctp")
 
 def _text(value: object, what: str) -> str:
     if not isinstance(value, str):
-        raise invalid(f"The {what} must be text, not {type(value).__name__}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The {what} must be text, not {type}.").format(what=what, type=type(value).__name__))
     return value
 
 
@@ -58,21 +60,30 @@ def validate_container_name(name: str) -> str:
     bare = name[1:] if name.startswith("/") else name
     if _NAME_RE.fullmatch(bare):
         return bare
-    allowed = "letters, digits, '_', '.' and '-'"
     if not bare.strip():
-        raise invalid(f"The container name is empty: a name has at least two characters ({allowed}, "
-                      "starting with a letter or digit), as web-1.")
+        raise invalid(i18n.translate(
+            "Parsing", "The container name is empty: a name has at least two characters (letters, digits, "
+            "'_', '.' and '-', starting with a letter or digit), as web-1."))
+    if bare[0] == " ":
+        raise invalid(i18n.translate(
+            "Parsing", "The container name {name} starts with a space: a name starts with a letter or digit, "
+            "as web-1.").format(name=_show(bare)))
     if not (bare[0].isascii() and bare[0].isalnum()):
-        shown = "a space" if bare[0] == " " else repr(bare[0])
-        raise invalid(f"The container name {_show(bare)} starts with {shown}: "
-                      f"a name starts with a letter or digit, as web-1.")
+        raise invalid(i18n.translate(
+            "Parsing", "The container name {name} starts with {char}: a name starts with a letter or digit, "
+            "as web-1.").format(name=_show(bare), char=repr(bare[0])))
     for ch in bare:
+        if ch == " ":
+            raise invalid(i18n.translate(
+                "Parsing", "The container name {name} contains a space: use only letters, digits, '_', '.' "
+                "and '-', as web-1.").format(name=_show(bare)))
         if not _NAME_CHAR_RE.fullmatch(ch):
-            shown = "a space" if ch == " " else repr(ch)
-            raise invalid(f"The container name {_show(bare)} contains {shown}: "
-                          f"use only {allowed}, as web-1.")
-    raise invalid(f"The container name {_show(bare)} is too short: a name has at least two characters, "
-                  f"as {bare}1.")
+            raise invalid(i18n.translate(
+                "Parsing", "The container name {name} contains {char}: use only letters, digits, '_', '.' "
+                "and '-', as web-1.").format(name=_show(bare), char=repr(ch)))
+    raise invalid(i18n.translate(
+        "Parsing", "The container name {bare} is too short: a name has at least two characters, as "
+        "{bare2}1.").format(bare=_show(bare), bare2=bare))
 
 
 # -- image references ---------------------------------------------------------------
@@ -139,40 +150,53 @@ def familiar_reference(text: str) -> ImageRef | None:
 
 def _parse_reference(text: str, *, default_tag: bool) -> ImageRef:
     ref = _text(text, "image reference").strip()
-    example = "as httpd, httpd:2.4, docker/whalesay:latest or 127.0.0.1:5000/team/app:1.0"
+    example = i18n.translate("Parsing", "as httpd, httpd:2.4, docker/whalesay:latest or 127.0.0.1:5000/team/app:1.0")
     if not ref:
-        raise invalid(f"The image name is empty: enter one, {example}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The image name is empty: enter one, {example}.").format(example=example))
     if any(ch.isspace() for ch in ref):
-        raise invalid(f"The image reference {_show(ref)} contains a space: {example}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The image reference {ref} contains a space: {example}.").format(
+                    ref=_show(ref), example=example))
 
     digest = ""
     if "@" in ref:
         ref, _, digest = ref.partition("@")
         if not _DIGEST_RE.fullmatch(digest):
-            raise invalid(f"The digest {_show(digest)} is not valid: a digest is sha256: followed by "
-                          "64 lowercase hexadecimal digits, as httpd@sha256:0123…cdef.")
+            raise invalid(i18n.translate(
+                "Parsing", "The digest {digest} is not valid: a digest is sha256: followed by 64 lowercase "
+                "hexadecimal digits, as httpd@sha256:0123…cdef.").format(digest=_show(digest)))
         if not ref:
-            raise invalid(f"The digest has no image name before '@': {example}.")
+            raise invalid(i18n.translate(
+                "Parsing", "The digest has no image name before '@': {example}.").format(example=example))
 
     tag = ""
     colon = ref.rfind(":")
     if colon > ref.rfind("/"):
         ref, tag = ref[:colon], ref[colon + 1:]
         if not tag:
-            raise invalid(f"The tag after ':' is empty in {_show(text.strip())}: "
-                          "leave out the ':' for the latest tag, or give one, as httpd:2.4.")
+            raise invalid(i18n.translate(
+                "Parsing", "The tag after ':' is empty in {value}: leave out the ':' for the latest tag, or "
+                "give one, as httpd:2.4.").format(value=_show(text.strip())))
         if not _TAG_RE.fullmatch(tag):
             if len(tag) > 128:
-                raise invalid(f"The tag {_show(tag)} is longer than 128 characters.")
-            raise invalid(f"The tag {_show(tag)} is not valid: a tag has letters, digits, '_', '.' and '-', "
-                          "and does not start with '.' or '-' (as 2.4 or v1_beta).")
+                raise invalid(i18n.translate(
+                    "Parsing", "The tag {tag} is longer than 128 characters.").format(tag=_show(tag)))
+            raise invalid(i18n.translate(
+                "Parsing", "The tag {tag} is not valid: a tag has letters, digits, '_', '.' and '-', and "
+                "does not start with '.' or '-' (as 2.4 or v1_beta).").format(tag=_show(tag)))
     if not ref:
-        raise invalid(f"The image reference {_show(text.strip())} has no name before the tag: {example}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The image reference {value} has no name before the tag: {example}.").format(
+                    value=_show(text.strip()), example=example))
     if len(ref) > _NAME_MAX:
-        raise invalid(f"The image name is {len(ref)} characters long: it may have at most {_NAME_MAX}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The image name is {length} characters long: it may have at most {_NAME_MAX}.").format(
+                    length=len(ref), _NAME_MAX=_NAME_MAX))
     if _HEX64_RE.fullmatch(ref):
-        raise invalid("A 64-digit hexadecimal string is an image ID, not a name: "
-                      "use the ID itself where an ID is expected, or a name such as httpd:latest.")
+        raise invalid(i18n.translate(
+            "Parsing", "A 64-digit hexadecimal string is an image ID, not a name: use the ID itself "
+            "where an ID is expected, or a name such as httpd:latest."))
 
     registry = ""
     path = ref
@@ -180,21 +204,27 @@ def _parse_reference(text: str, *, default_tag: bool) -> ImageRef:
     if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
         registry, path = first, rest
         if not _DOMAIN_RE.fullmatch(registry):
-            raise invalid(f"The registry {_show(registry)} is not a valid host name: "
-                          "a registry is a host with an optional port, as 127.0.0.1:5000 or registry.example.com.")
+            raise invalid(i18n.translate(
+                "Parsing", "The registry {registry} is not a valid host name: a registry is a host with an "
+                "optional port, as 127.0.0.1:5000 or registry.example.com.").format(registry=_show(registry)))
     if not path:
-        raise invalid(f"The image reference {_show(text.strip())} has a registry but no image path after it: "
-                      "as 127.0.0.1:5000/team/app.")
+        raise invalid(i18n.translate(
+            "Parsing", "The image reference {value} has a registry but no image path after it: as "
+            "127.0.0.1:5000/team/app.").format(value=_show(text.strip())))
     for component in path.split("/"):
         if not component:
-            raise invalid(f"The image name {_show(ref)} has an empty part (a doubled or trailing '/'): "
-                          "as team/app.")
+            raise invalid(i18n.translate(
+                "Parsing", "The image name {ref} has an empty part (a doubled or trailing '/'): as team/app.").format(
+                        ref=_show(ref)))
         if not _PATH_COMPONENT_RE.fullmatch(component):
             if component != component.lower():
-                raise invalid(f"The image name {_show(ref)} contains uppercase letters: repository names "
-                              f"must be lowercase, as {ref.lower()}.")
-            raise invalid(f"The image name part {_show(component)} is not valid: parts are lowercase letters "
-                          "and digits, separated by single '.', '_', '__' or '-' (as my-app or team/app_2).")
+                raise invalid(i18n.translate(
+                    "Parsing", "The image name {ref} contains uppercase letters: repository names must be "
+                    "lowercase, as {value}.").format(ref=_show(ref), value=ref.lower()))
+            raise invalid(i18n.translate(
+                "Parsing", "The image name part {component} is not valid: parts are lowercase letters and "
+                "digits, separated by single '.', '_', '__' or '-' (as my-app or team/app_2).").format(
+                        component=_show(component)))
     if registry.lower() in _HUB_DOMAINS:
         registry = ""
     if not registry and path.startswith("library/") and path.count("/") == 1:
@@ -206,34 +236,52 @@ def _parse_reference(text: str, *, default_tag: bool) -> ImageRef:
 
 # -- ports ------------------------------------------------------------------------------
 _DIGITS_RE = re.compile(r"[0-9]+", re.ASCII)
-_PORT_EXAMPLES = "as 80, 818:80, 127.0.0.1:8080:80/tcp, 8000-8002:80-82 or [::1]:53:53/udp"
+def _port_examples() -> str:
+    return i18n.translate("Parsing", "as 80, 818:80, 127.0.0.1:8080:80/tcp, 8000-8002:80-82 or [::1]:53:53/udp")
 
 
 def _port_number(text: str, spec: str, role: str) -> int:
+    """``text`` as a port number; ``role`` is "host port" or "container port"."""
+    host = role == "host port"
     if not _DIGITS_RE.fullmatch(text):
-        raise invalid(f"In the port mapping {_show(spec)}, the {role} {_show(text)} is not a number: "
-                      f"ports are numbers from 1 to 65535, {_PORT_EXAMPLES}.")
+        raise invalid((i18n.translate(
+            "Parsing", "In the port mapping {spec}, the host port {text} is not a number: ports are "
+            "numbers from 1 to 65535, {examples}.") if host else i18n.translate(
+            "Parsing", "In the port mapping {spec}, the container port {text} is not a number: ports are "
+            "numbers from 1 to 65535, {examples}.")).format(spec=_show(spec), text=_show(text),
+                                                           examples=_port_examples()))
     value = int(text) if len(text) <= 10 else 1 << 40
-    if value == 0 and role.startswith("host"):
-        raise invalid(f"In the port mapping {_show(spec)}, host port 0 is not allowed: leave the host port "
-                      "out (as 80, or 127.0.0.1::80) to let Docker pick a free one.")
+    if value == 0 and host:
+        raise invalid(i18n.translate(
+            "Parsing", "In the port mapping {spec}, host port 0 is not allowed: leave the host port out "
+            "(as 80, or 127.0.0.1::80) to let Docker pick a free one.").format(spec=_show(spec)))
     if not 1 <= value <= 65535:
-        raise invalid(f"In the port mapping {_show(spec)}, the {role} {text} is out of range: "
-                      "ports are numbers from 1 to 65535.")
+        raise invalid((i18n.translate(
+            "Parsing", "In the port mapping {spec}, the host port {text} is out of range: ports are "
+            "numbers from 1 to 65535.") if host else i18n.translate(
+            "Parsing", "In the port mapping {spec}, the container port {text} is out of range: ports are "
+            "numbers from 1 to 65535.")).format(spec=_show(spec), text=text))
     return value
 
 
 def _port_range(text: str, spec: str, role: str) -> tuple[int, int]:
     if not text:
-        raise invalid(f"The port mapping {_show(spec)} has no {role}: {_PORT_EXAMPLES}.")
+        raise invalid((i18n.translate("Parsing", "The port mapping {spec} has no host port: {examples}.")
+                       if role == "host port" else
+                       i18n.translate("Parsing", "The port mapping {spec} has no container port: {examples}.")
+                       ).format(spec=_show(spec), examples=_port_examples()))
     low, dash, high = text.partition("-")
     start = _port_number(low, spec, role)
     if not dash:
         return start, start
     end = _port_number(high, spec, role)
     if end < start:
-        raise invalid(f"In the port mapping {_show(spec)}, the {role} range {text} ends before it starts: "
-                      f"write the lower port first, as {end}-{start}.")
+        raise invalid((i18n.translate(
+            "Parsing", "In the port mapping {spec}, the host port range {text} ends before it starts: "
+            "write the lower port first, as {end}-{start}.") if role == "host port" else i18n.translate(
+            "Parsing", "In the port mapping {spec}, the container port range {text} ends before it starts: "
+            "write the lower port first, as {end}-{start}.")).format(spec=_show(spec), text=text, end=end,
+                                                                    start=start))
     return start, end
 
 
@@ -241,13 +289,16 @@ def parse_port(spec: str) -> tuple[PortMapping, ...]:
     """One ``docker run -p`` spec; a range gives one mapping per port."""
     raw = _text(spec, "port mapping").strip()
     if not raw:
-        raise invalid(f"The port mapping is empty: enter the container port to publish, {_PORT_EXAMPLES}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The port mapping is empty: enter the container port to publish, "
+            "{examples}.").format(examples=_port_examples()))
     body, slash, proto = raw.partition("/")
     if slash:
         proto = proto.lower()
         if proto not in PROTOCOLS:
-            raise invalid(f"The port mapping {_show(raw)} has the protocol {_show(proto)}: "
-                          "use /tcp, /udp or /sctp (or nothing for tcp).")
+            raise invalid(i18n.translate(
+                "Parsing", "The port mapping {raw} has the protocol {proto}: use /tcp, /udp or /sctp (or "
+                "nothing for tcp).").format(raw=_show(raw), proto=_show(proto)))
     else:
         proto = "tcp"
 
@@ -255,17 +306,20 @@ def parse_port(spec: str) -> tuple[PortMapping, ...]:
     if body.startswith("["):
         close = body.find("]")
         if close < 0:
-            raise invalid(f"The port mapping {_show(raw)} opens '[' without closing it: "
-                          "write an IPv6 address in brackets, as [::1]:8080:80.")
+            raise invalid(i18n.translate(
+                "Parsing", "The port mapping {raw} opens '[' without closing it: write an IPv6 address in "
+                "brackets, as [::1]:8080:80.").format(raw=_show(raw)))
         host_ip = body[1:close]
         rest = body[close + 1:]
         if not rest.startswith(":"):
-            raise invalid(f"In the port mapping {_show(raw)}, the IPv6 address must be followed by "
-                          "':HOSTPORT:CONTAINERPORT', as [::1]:8080:80 or [::1]::80.")
+            raise invalid(i18n.translate(
+                "Parsing", "In the port mapping {raw}, the IPv6 address must be followed by "
+                "':HOSTPORT:CONTAINERPORT', as [::1]:8080:80 or [::1]::80.").format(raw=_show(raw)))
         parts = rest[1:].split(":")
         if len(parts) != 2:
-            raise invalid(f"The port mapping {_show(raw)} does not read as [IP]:HOSTPORT:CONTAINERPORT, "
-                          "as [::1]:8080:80.")
+            raise invalid(i18n.translate(
+                "Parsing", "The port mapping {raw} does not read as [IP]:HOSTPORT:CONTAINERPORT, as "
+                "[::1]:8080:80.").format(raw=_show(raw)))
         host, container = parts
         _check_ip(host_ip, raw, ipv6_only=True)
     else:
@@ -277,8 +331,10 @@ def parse_port(spec: str) -> tuple[PortMapping, ...]:
         elif len(parts) == 3:
             host_ip, host, container = parts
             if not host_ip:
-                raise invalid(f"The port mapping {_show(raw)} starts with ':' but gives no IP address: "
-                              "write IP:HOSTPORT:CONTAINERPORT, as 127.0.0.1:8080:80, or HOSTPORT:CONTAINERPORT.")
+                raise invalid(i18n.translate(
+                    "Parsing", "The port mapping {raw} starts with ':' but gives no IP address: write "
+                    "IP:HOSTPORT:CONTAINERPORT, as 127.0.0.1:8080:80, or HOSTPORT:CONTAINERPORT.").format(
+                            raw=_show(raw)))
             _check_ip(host_ip, raw)
         else:
             host_ip = ":".join(parts[:-2])
@@ -287,20 +343,26 @@ def parse_port(spec: str) -> tuple[PortMapping, ...]:
                 try:
                     ipaddress.IPv6Address(host_ip)
                 except ValueError:
-                    raise invalid(f"The port mapping {_show(raw)} has too many ':' parts: "
-                                  f"{_PORT_EXAMPLES}.") from None
-                raise invalid(f"In the port mapping {_show(raw)}, write the IPv6 address in brackets, "
-                              f"as [{host_ip}]:{host or 8080}:{container or 80}.")
+                    raise invalid(i18n.translate(
+                        "Parsing", "The port mapping {raw} has too many ':' parts: {examples}.").format(
+                                raw=_show(raw), examples=_port_examples())) from None
+                raise invalid(i18n.translate(
+                    "Parsing", "In the port mapping {raw}, write the IPv6 address in brackets, as "
+                    "[{host_ip}]:{value}:{value2}.").format(
+                            raw=_show(raw), host_ip=host_ip, value=host or 8080, value2=container or 80))
     if not container:
-        raise invalid(f"The port mapping {_show(raw)} has no container port: "
-                      f"the container port comes last, {_PORT_EXAMPLES}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The port mapping {raw} has no container port: the container port comes last, "
+            "{examples}.").format(raw=_show(raw), examples=_port_examples()))
     c_start, c_end = _port_range(container, raw, "container port")
     h_start = h_end = 0
     if host:
         h_start, h_end = _port_range(host, raw, "host port")
         if (h_end - h_start) != (c_end - c_start) and c_start != c_end:
-            raise invalid(f"In the port mapping {_show(raw)}, the host range {host} and the container range "
-                          f"{container} have different lengths: give ranges of the same size, as 8000-8002:80-82.")
+            raise invalid(i18n.translate(
+                "Parsing", "In the port mapping {raw}, the host range {host} and the container range "
+                "{container} have different lengths: give ranges of the same size, as "
+                "8000-8002:80-82.").format(raw=_show(raw), host=host, container=container))
     mappings = []
     for i in range(c_end - c_start + 1):
         if not host:
@@ -317,11 +379,13 @@ def _check_ip(text: str, spec: str, *, ipv6_only: bool = False) -> None:
     try:
         addr = ipaddress.ip_address(text)
     except ValueError:
-        raise invalid(f"In the port mapping {_show(spec)}, {_show(text)} is not an IP address: "
-                      "use an address of this machine, as 127.0.0.1 or [::1].") from None
+        raise invalid(i18n.translate(
+            "Parsing", "In the port mapping {spec}, {text} is not an IP address: use an address of this "
+            "machine, as 127.0.0.1 or [::1].").format(spec=_show(spec), text=_show(text))) from None
     if ipv6_only and addr.version != 6:
-        raise invalid(f"In the port mapping {_show(spec)}, brackets are for IPv6 addresses only: "
-                      f"write {text}:HOSTPORT:CONTAINERPORT.")
+        raise invalid(i18n.translate(
+            "Parsing", "In the port mapping {spec}, brackets are for IPv6 addresses only: write "
+            "{text}:HOSTPORT:CONTAINERPORT.").format(spec=_show(spec), text=text))
 
 
 def parse_ports(text: str) -> tuple[PortMapping, ...]:
@@ -357,69 +421,86 @@ def parse_env(text: str) -> tuple[tuple[str, str], ...]:
         if not line or line.startswith("#"):
             continue
         key, eq, value = line.partition("=")
-        where = f"Line {number} of the environment"
         if not key:
-            raise invalid(f"{where} ({_show(line)}) has no variable name before '=': write KEY=VALUE.")
+            raise invalid(i18n.translate(
+                "Parsing", "Line {number} of the environment ({line}) has no variable name before '=': "
+                "write KEY=VALUE.").format(number=number, line=_show(line)))
         if any(ch.isspace() for ch in key):
-            raise invalid(f"{where}: the variable name {_show(key)} contains a space: "
-                          "names have no spaces, as KEY=VALUE.")
+            raise invalid(i18n.translate(
+                "Parsing", "Line {number} of the environment: the variable name {key} contains a space: "
+                "names have no spaces, as KEY=VALUE.").format(number=number, key=_show(key)))
         if not eq:
-            raise invalid(f"{where} ({_show(key)}) has no '=': write {key}=VALUE "
-                          f"(or {key}= for an empty value).")
+            raise invalid(i18n.translate(
+                "Parsing", "Line {number} of the environment ({key}) has no '=': write {name}=VALUE "
+                "(or {name}= for an empty value).").format(number=number, key=_show(key), name=key))
         result.append((key, value))
     return tuple(result)
 
 
 # -- volumes --------------------------------------------------------------------------
 _VOLUME_NAME_RE = _NAME_RE
-_VOLUME_EXAMPLES = "as /srv/site:/usr/local/apache2/htdocs:ro, data:/var/lib/data or /cache"
+def _volume_examples() -> str:
+    return i18n.translate("Parsing", "as /srv/site:/usr/local/apache2/htdocs:ro, data:/var/lib/data or /cache")
 
 
 def parse_volume(spec: str) -> Mount:
     """A ``-v`` spec: ``/host:/container[:ro|rw]``, ``name:/container[:ro|rw]`` or ``/container``."""
     raw = _text(spec, "volume").strip()
     if not raw:
-        raise invalid(f"The volume is empty: {_VOLUME_EXAMPLES}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The volume is empty: {examples}.").format(examples=_volume_examples()))
     parts = raw.split(":")
     read_only = False
     if len(parts) > 1 and parts[-1] in ("ro", "rw"):
         read_only = parts.pop() == "ro"
         if len(parts) == 1:
-            raise invalid(f"The volume {_show(raw)} has a mode but no container path: {_VOLUME_EXAMPLES}.")
+            raise invalid(i18n.translate(
+                "Parsing", "The volume {raw} has a mode but no container path: {examples}.").format(
+                        raw=_show(raw), examples=_volume_examples()))
     elif len(parts) > 1 and parts[-1] and not parts[-1].startswith("/"):
         last = parts[-1]
         if len(parts) == 2:
-            raise invalid(f"In the volume {_show(raw)}, the container path {_show(last)} is not absolute: "
-                          f"it starts with '/', {_VOLUME_EXAMPLES}.")
-        raise invalid(f"The volume {_show(raw)} ends with the mode {_show(last)}: "
-                      "use :ro for read-only or :rw (the default) for read-write.")
+            raise invalid(i18n.translate(
+                "Parsing", "In the volume {raw}, the container path {last} is not absolute: it starts with "
+                "'/', {examples}.").format(raw=_show(raw), last=_show(last), examples=_volume_examples()))
+        raise invalid(i18n.translate(
+            "Parsing", "The volume {raw} ends with the mode {last}: use :ro for read-only or :rw (the "
+            "default) for read-write.").format(raw=_show(raw), last=_show(last)))
     if len(parts) == 1:
         source, target = "", parts[0]
     elif len(parts) == 2:
         source, target = parts
     else:
-        raise invalid(f"The volume {_show(raw)} has too many ':' parts: write SOURCE:TARGET[:ro], "
-                      f"{_VOLUME_EXAMPLES}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The volume {raw} has too many ':' parts: write SOURCE:TARGET[:ro], "
+            "{examples}.").format(raw=_show(raw), examples=_volume_examples()))
     if not target:
-        raise invalid(f"The volume {_show(raw)} has no container path: {_VOLUME_EXAMPLES}.")
+        raise invalid(i18n.translate(
+            "Parsing", "The volume {raw} has no container path: {examples}.").format(
+                    raw=_show(raw), examples=_volume_examples()))
     if not target.startswith("/"):
-        raise invalid(f"In the volume {_show(raw)}, the container path {_show(target)} is not absolute: "
-                      f"it starts with '/', {_VOLUME_EXAMPLES}.")
+        raise invalid(i18n.translate(
+            "Parsing", "In the volume {raw}, the container path {target} is not absolute: it starts "
+            "with '/', {examples}.").format(raw=_show(raw), target=_show(target), examples=_volume_examples()))
     if target.rstrip("/") == "":
-        raise invalid(f"In the volume {_show(raw)}, the container path cannot be '/': "
-                      "mount on a folder, as /data.")
+        raise invalid(i18n.translate(
+            "Parsing", "In the volume {raw}, the container path cannot be '/': mount on a folder, as "
+            "/data.").format(raw=_show(raw)))
     if len(parts) == 2:
         if not source:
-            raise invalid(f"The volume {_show(raw)} has nothing before ':': give a host folder or a volume name, "
-                          f"{_VOLUME_EXAMPLES}.")
+            raise invalid(i18n.translate(
+                "Parsing", "The volume {raw} has nothing before ':': give a host folder or a volume name, "
+                "{examples}.").format(raw=_show(raw), examples=_volume_examples()))
         if not source.startswith("/"):
             if source.startswith((".", "~")):
-                raise invalid(f"In the volume {_show(raw)}, the host path {_show(source)} is relative: "
-                              "give the absolute path of the host folder, as /home/me/site.")
+                raise invalid(i18n.translate(
+                    "Parsing", "In the volume {raw}, the host path {source} is relative: give the absolute path "
+                    "of the host folder, as /home/me/site.").format(raw=_show(raw), source=_show(source)))
             if not _VOLUME_NAME_RE.fullmatch(source):
-                raise invalid(f"In the volume {_show(raw)}, {_show(source)} is neither an absolute host path "
-                              "nor a volume name (letters, digits, '_', '.', '-', at least two characters): "
-                              f"{_VOLUME_EXAMPLES}.")
+                raise invalid(i18n.translate(
+                    "Parsing", "In the volume {raw}, {source} is neither an absolute host path nor a volume "
+                    "name (letters, digits, '_', '.', '-', at least two characters): "
+                    "{examples}.").format(raw=_show(raw), source=_show(source), examples=_volume_examples()))
     return Mount(source, target, read_only)
 
 
@@ -445,18 +526,22 @@ def parse_command(text: str) -> tuple[str, ...] | None:
     except ValueError as exc:
         reason = str(exc)
         if "quotation" in reason:
-            raise invalid("The command has a quote that is not closed: close every ' and \" "
-                          "(as sh -c 'echo hi'), or escape a lone quote as \\'.") from None
+            raise invalid(i18n.translate(
+                "Parsing", "The command has a quote that is not closed: close every ' and \" (as sh -c 'echo "
+                "hi'), or escape a lone quote as \\'.")) from None
         if "escaped" in reason:
-            raise invalid("The command ends with a lone backslash: remove it, or write \\\\ for a backslash.") from None
-        raise invalid(f"The command cannot be split into words: {reason}.") from None
+            raise invalid(i18n.translate(
+                "Parsing", "The command ends with a lone backslash: remove it, "
+                "or write \\\\ for a backslash.")) from None
+        raise invalid(i18n.translate(
+            "Parsing", "The command cannot be split into words: {reason}.").format(reason=reason)) from None
     return tuple(words) or None
 
 
 # -- docker command line ------------------------------------------------------------------
 #: the engine address schemes Berth connects through (as ``docker -H`` takes them)
 ENGINE_SCHEMES = ("unix", "tcp", "ssh", "npipe", "http", "https")
-_ENGINE_EXAMPLES = "tcp://host:2375, ssh://user@host or unix:///var/run/docker.sock"
+_ENGINE_EXAMPLES = "tcp://host:2375, ssh://user@host or unix:///var/run/docker.sock"  # addresses: not translated
 
 
 def parse_engine_url(text: str) -> str:
@@ -467,50 +552,72 @@ def parse_engine_url(text: str) -> str:
     """
     raw = _text(text, "The engine address").strip()
     if not raw:
-        raise invalid(f"Enter the engine's address, as {_ENGINE_EXAMPLES}.")
+        raise invalid(i18n.translate(
+            "Parsing", "Enter the engine's address, as {examples}.").format(examples=_ENGINE_EXAMPLES))
     if any(ch.isspace() for ch in raw):
-        raise invalid(f"An engine address has no spaces: {_show(raw)}.")
+        raise invalid(i18n.translate(
+            "Parsing", "An engine address has no spaces: {raw}.").format(raw=_show(raw)))
     scheme, sep, rest = raw.partition("://")
     if not sep:
-        raise invalid(f"Start the address with tcp://, ssh://, unix:// or npipe://, "
-                      f"as tcp://{_show(raw)}{'' if ':' in raw else ':2375'}.")
+        raise invalid(i18n.translate(
+            "Parsing", "Start the address with tcp://, ssh://, unix:// or npipe://, as "
+            "tcp://{raw}{value}.").format(raw=_show(raw), value='' if ':' in raw else ':2375'))
     scheme = scheme.lower()
     if not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
-        raise invalid(f"Start the address with tcp://, ssh://, unix:// or npipe:// (got {_show(raw)}).")
+        raise invalid(i18n.translate(
+            "Parsing", "Start the address with tcp://, ssh://, unix:// or npipe:// (got {raw}).").format(
+                    raw=_show(raw)))
     if scheme not in ENGINE_SCHEMES:
-        raise invalid(f"Berth connects through tcp://, ssh://, unix:// or npipe://, not {scheme}://.")
+        raise invalid(i18n.translate(
+            "Parsing", "Berth connects through tcp://, ssh://, unix:// or npipe://, not {scheme}://.").format(
+                    scheme=scheme))
     if scheme == "unix":
         if not rest.startswith("/"):
-            raise invalid(f"A socket's path is absolute: unix:///{_show(rest.lstrip('/'))} (three slashes).")
+            raise invalid(i18n.translate(
+                "Parsing", "A socket's path is absolute: unix:///{value} (three slashes).").format(
+                        value=_show(rest.lstrip('/'))))
         return f"unix://{rest}"
     if scheme == "npipe":
         if not rest.startswith("//./pipe/") or rest == "//./pipe/":
-            raise invalid("A named pipe is written npipe:////./pipe/NAME, as npipe:////./pipe/docker_engine.")
+            raise invalid(i18n.translate(
+                "Parsing", "A named pipe is written npipe:////./pipe/NAME, as "
+                "npipe:////./pipe/docker_engine."))
         return f"npipe://{rest}"
     authority, slash, path = rest.partition("/")
     if scheme == "ssh" and slash and path:
-        raise invalid(f"An ssh address has no path: ssh://{_show(authority)}.")
+        raise invalid(i18n.translate(
+            "Parsing", "An ssh address has no path: ssh://{authority}.").format(authority=_show(authority)))
     user, at, hostport = authority.rpartition("@")
     if at and (scheme != "ssh" or not user):
-        raise invalid("Only an ssh address names a user, as ssh://user@host.")
+        raise invalid(i18n.translate(
+            "Parsing", "Only an ssh address names a user, as ssh://user@host."))
     if hostport.startswith("["):  # [IPv6]:port
         host, close, port = hostport[1:].partition("]")
         if not close or (port and not port.startswith(":")):
-            raise invalid(f"Write an IPv6 address in brackets, as tcp://[::1]:2375 (got {_show(raw)}).")
+            raise invalid(i18n.translate(
+                "Parsing", "Write an IPv6 address in brackets, as tcp://[::1]:2375 (got {raw}).").format(
+                        raw=_show(raw)))
         port = port[1:]
         try:
             ipaddress.IPv6Address(host)
         except ValueError:
-            raise invalid(f"{_show(host)} in brackets is not an IPv6 address.") from None
+            raise invalid(i18n.translate(
+                "Parsing", "{host} in brackets is not an IPv6 address.").format(host=_show(host))) from None
     else:
         host, _, port = hostport.partition(":")
     if not host:
-        raise invalid(f"Name the engine's host, as {scheme}://example.com{':2375' if scheme != 'ssh' else ''}.")
+        raise invalid(i18n.translate(
+            "Parsing", "Name the engine's host, as {scheme}://example.com{value}.").format(
+                    scheme=scheme, value=':2375' if scheme != 'ssh' else ''))
     if not re.fullmatch(r"[A-Za-z0-9._:-]+", host):
-        raise invalid(f"{_show(host)} is not a host name or address.")
+        raise invalid(i18n.translate(
+            "Parsing", "{host} is not a host name or address.").format(host=_show(host)))
     if port or scheme in ("tcp", "http", "https"):
         if not port:
-            raise invalid(f"Add the engine's port, as {scheme}://{host}:2375 (2376 with TLS).")
+            raise invalid(i18n.translate(
+                "Parsing", "Add the engine's port, as {scheme}://{host}:2375 (2376 with TLS).").format(
+                        scheme=scheme, host=host))
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise invalid(f"The port must be a number from 1 to 65535 (got {_show(port)}).")
+            raise invalid(i18n.translate(
+                "Parsing", "The port must be a number from 1 to 65535 (got {port}).").format(port=_show(port)))
     return f"{scheme}://{rest}"
