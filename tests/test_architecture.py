@@ -90,7 +90,6 @@ MAX_CLASS_LINES = 400
 #: classes longer than that when the limit came, each at most as long as it was then,
 #: until it is split: an entry may shrink or go, never grow
 OVER_THE_LIMIT = {
-    "desktop/engine/client.py:Engine": 483,
     "desktop/ui/files/copy.py:CopyDialog": 429,
 }
 
