@@ -554,7 +554,9 @@ class CopyResult:
         text = text.format(size=progress_size(self.bytes), dest=self.dest, seconds=f"{self.seconds:.1f}",
                            rate=progress_size(self.bytes / self.seconds) if self.seconds else "")
         if self.skipped_existing:
-            kept = i18n.translate("Copying", "%n existing file(s) kept unchanged.", None, len(self.skipped_existing))
+            n = len(self.skipped_existing)
+            kept = (i18n.translate("Copying", "1 existing file was kept as it was.") if n == 1 else
+                    i18n.translate("Copying", "%n existing files were kept as they were.", None, n))
             text = i18n.translate("Copying", "{sentence} {another}").format(sentence=text, another=kept)
         return text
 

@@ -215,6 +215,32 @@ def choose_and_copy(target: ContainerDropTarget, container: Container, *, folder
 
 
 # -- the copy dialog ---------------------------------------------------------------------
+class ConflictBox(QFrame):
+    """The files a copy would overwrite, under a warning, for the user to confirm."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictBox")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel(self)
+        self.label.setObjectName("conflictLabel")
+        self.label.setWordWrap(True)
+        warn_icon = QLabel(self)
+        warn_icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(24, 24))
+        warn_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.files = QListWidget(self)
+        self.files.setObjectName("conflictList")
+        self.files.setAccessibleName(self.tr("Files that will be overwritten"))
+        self.files.setMaximumHeight(130)
+        self.files.setAlternatingRowColors(True)
+        top = QHBoxLayout()
+        top.addWidget(warn_icon)
+        top.addWidget(self.label, 1)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self.files)
+
+
 class CopyDialog(QDialog):
     """Copy local files and folders into one container.
 
@@ -250,31 +276,7 @@ class CopyDialog(QDialog):
         folders = [p for p in self.paths if os.path.isdir(p) and not os.path.islink(p)]
         self._folders = folders
 
-        # header: icon, title, what is copied
-        icon = QLabel(self)
-        icon.setPixmap(self.style().standardIcon(
-            QStyle.StandardPixmap.SP_DirIcon if folders else QStyle.StandardPixmap.SP_FileIcon).pixmap(40, 40))
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        title = QLabel(self)
-        title.setObjectName("copyTitle")
-        font = QFont(title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        title.setFont(font)
-        title.setText(self._what())
-        title.setWordWrap(True)
-        subtitle = QLabel(f"into the container <b>{_esc(container.name)}</b>", self)
-        subtitle.setToolTip(f"{container.image} · {container.state or '?'} · {container.short_id}")
-        subtitle.setObjectName("copySubtitle")
-        subtitle.setWordWrap(True)
-        head_text = QVBoxLayout()
-        head_text.setSpacing(2)
-        head_text.addWidget(title)
-        head_text.addWidget(subtitle)
-        head = QHBoxLayout()
-        head.setSpacing(12)
-        head.addWidget(icon)
-        head.addLayout(head_text, 1)
+        head = self._header(container, folders)
 
         # destination
         self.destEdit = QLineEdit(self)
@@ -318,26 +320,9 @@ class CopyDialog(QDialog):
         form.addRow(dest_label, field)
 
         # overwrites
-        self.conflictBox = QFrame(self)
-        self.conflictBox.setObjectName("conflictBox")
-        self.conflictBox.setFrameShape(QFrame.Shape.StyledPanel)
-        self.conflictLabel = QLabel(self.conflictBox)
-        self.conflictLabel.setObjectName("conflictLabel")
-        self.conflictLabel.setWordWrap(True)
-        warn_icon = QLabel(self.conflictBox)
-        warn_icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(24, 24))
-        warn_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.conflictList = QListWidget(self.conflictBox)
-        self.conflictList.setObjectName("conflictList")
-        self.conflictList.setAccessibleName("Files that will be overwritten")
-        self.conflictList.setMaximumHeight(130)
-        self.conflictList.setAlternatingRowColors(True)
-        cb_top = QHBoxLayout()
-        cb_top.addWidget(warn_icon)
-        cb_top.addWidget(self.conflictLabel, 1)
-        cb = QVBoxLayout(self.conflictBox)
-        cb.addLayout(cb_top)
-        cb.addWidget(self.conflictList)
+        self.conflictBox = ConflictBox(self)
+        self.conflictLabel = self.conflictBox.label
+        self.conflictList = self.conflictBox.files
         self.conflictBox.hide()
 
         # progress
@@ -406,6 +391,34 @@ class CopyDialog(QDialog):
             self.destEdit.setText(dest)
         else:
             self._prefill()
+
+    def _header(self, container: Container, folders: list[str]) -> QHBoxLayout:
+        """An icon, the title (what is copied) and the container it goes into."""
+        icon = QLabel(self)
+        icon.setPixmap(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_DirIcon if folders else QStyle.StandardPixmap.SP_FileIcon).pixmap(40, 40))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        title = QLabel(self)
+        title.setObjectName("copyTitle")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        title.setFont(font)
+        title.setText(self._what())
+        title.setWordWrap(True)
+        subtitle = QLabel(self.tr("into the container <b>{name}</b>").format(name=_esc(container.name)), self)
+        subtitle.setToolTip(f"{container.image} · {container.state or '?'} · {container.short_id}")
+        subtitle.setObjectName("copySubtitle")
+        subtitle.setWordWrap(True)
+        head_text = QVBoxLayout()
+        head_text.setSpacing(2)
+        head_text.addWidget(title)
+        head_text.addWidget(subtitle)
+        head = QHBoxLayout()
+        head.setSpacing(12)
+        head.addWidget(icon)
+        head.addLayout(head_text, 1)
+        return head
 
     # -- small helpers ----------------------------------------------------------------
     def _what(self) -> str:
